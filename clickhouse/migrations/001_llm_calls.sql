@@ -1,0 +1,57 @@
+-- One row per priced LLM model call. See clickhouse/README.md for why each choice was made.
+CREATE TABLE IF NOT EXISTS pnl.llm_calls
+(
+    start_time            DateTime64(6, 'UTC') CODEC(Delta, ZSTD(1)),
+    ingested_at           DateTime64(3, 'UTC') DEFAULT now64(3) CODEC(Delta, ZSTD(1)),
+    trace_id              FixedString(32) CODEC(ZSTD(1)),
+    span_id               FixedString(16) CODEC(ZSTD(1)),
+    parent_span_id        String CODEC(ZSTD(1)),
+    run_id                String CODEC(ZSTD(1)),
+    customer_id           String CODEC(ZSTD(1)),
+    customer_tier         LowCardinality(String),
+    organization_id       String CODEC(ZSTD(1)),
+    product_id            LowCardinality(String),
+    feature_id            LowCardinality(String),
+    environment           LowCardinality(String),
+    task_type             LowCardinality(String),
+    session_id            String CODEC(ZSTD(1)),
+    user_id               String CODEC(ZSTD(1)),
+    service_name          LowCardinality(String),
+    agent_name            LowCardinality(String),
+    operation             LowCardinality(String),
+    provider              LowCardinality(String),
+    request_model         LowCardinality(String),
+    response_model        LowCardinality(String),
+    attempt               UInt16,
+    attempt_reason        LowCardinality(String),
+    input_tokens          UInt32 COMMENT 'input billed at the plain input rate (cached tokens excluded)',
+    input_tokens_reported UInt32 COMMENT 'input as the emitter reported it',
+    input_includes_cache  Bool COMMENT 'how input_tokens_reported was read: true = it included cache reads and writes',
+    cache_read_tokens     UInt32,
+    cache_write_tokens    UInt32,
+    output_tokens         UInt32 COMMENT 'reasoning included',
+    reasoning_tokens      UInt32,
+    has_usage             Bool,
+    cost_input_usd        Nullable(Decimal(38, 12)),
+    cost_cache_read_usd   Nullable(Decimal(38, 12)),
+    cost_cache_write_usd  Nullable(Decimal(38, 12)),
+    cost_output_usd       Nullable(Decimal(38, 12)),
+    cost_request_usd      Nullable(Decimal(38, 12)),
+    cost_usd              Nullable(Decimal(38, 12)) COMMENT 'NULL = unpriced, never 0 for an unknown model',
+    priced                Bool,
+    unpriced_reason       LowCardinality(String),
+    price_id              LowCardinality(String),
+    price_source          LowCardinality(String),
+    status                LowCardinality(String),
+    error_type            LowCardinality(String),
+    duration_us           UInt64 CODEC(T64, ZSTD(1)),
+    convention            LowCardinality(String),
+    scope_name            LowCardinality(String),
+    scope_version         LowCardinality(String),
+    attributes            Map(LowCardinality(String), String) CODEC(ZSTD(1))
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(start_time)
+ORDER BY (customer_id, toDate(start_time), feature_id, provider, request_model, start_time)
+TTL toDateTime(start_time) + INTERVAL 2 YEAR DELETE
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000, index_granularity = 8192;

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+
+/*
+ * One typed, validated configuration object, built from environment variables and CLI flags
+ * (flags win). Each field names its variable, its flag and its default; the README's
+ * configuration table is this list.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalText = z.string().min(1).optional();
+
+/** Every setting: environment variable, CLI flag, default, meaning, schema. */
+export const CONFIG_FIELDS = {
+  port: { env: 'PNL_PORT', flag: 'port', default: 4318, doc: 'HTTP port (OTLP/HTTP standard port).', schema: port },
+  host: { env: 'PNL_HOST', flag: 'host', default: '127.0.0.1', doc: 'Address to bind. Use 0.0.0.0 only behind access control.', schema: z.string().min(1) },
+  dataDir: { env: 'PNL_DATA_DIR', flag: 'data-dir', default: './data', doc: 'Directory of the embedded ClickHouse (used when CLICKHOUSE_URL is unset).', schema: z.string().min(1) },
+  clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', default: undefined, doc: 'ClickHouse server HTTP URL (e.g. http://localhost:8123). Unset = embedded chdb.', schema: z.url().optional() },
+  clickhouseUser: { env: 'CLICKHOUSE_USER', flag: 'clickhouse-user', default: undefined, doc: 'ClickHouse user for CLICKHOUSE_URL.', schema: optionalText },
+  clickhousePassword: { env: 'CLICKHOUSE_PASSWORD', flag: undefined, default: undefined, doc: 'ClickHouse password (environment only, never a flag).', schema: optionalText },
+  pricesFile: { env: 'PNL_PRICES_FILE', flag: 'prices-file', default: undefined, doc: 'YAML price overrides (negotiated discounts, custom models). See docs/pricing.md.', schema: optionalText },
+  maxBodyBytes: { env: 'PNL_MAX_BODY_BYTES', flag: 'max-body-bytes', default: 16 * 1024 * 1024, doc: 'Largest OTLP request body, checked before and after decompression (413 above).', schema: positiveInt },
+  batchMaxRows: { env: 'PNL_BATCH_MAX_ROWS', flag: 'batch-max-rows', default: 50_000, doc: 'Rows per ClickHouse insert.', schema: positiveInt },
+  batchMaxDelayMs: { env: 'PNL_BATCH_MAX_DELAY_MS', flag: 'batch-max-delay-ms', default: 1000, doc: 'Longest wait before pending rows are inserted.', schema: positiveInt },
+  bufferMaxRows: { env: 'PNL_BUFFER_MAX_ROWS', flag: 'buffer-max-rows', default: 500_000, doc: 'Rows held in memory while ClickHouse is slow or down; beyond it /v1/traces answers 503.', schema: positiveInt },
+  topCustomers: { env: 'PNL_METRICS_TOP_CUSTOMERS', flag: 'top-customers', default: 50, doc: 'Customers with their own metric label (top N by spend); the rest are "__other__".', schema: positiveInt },
+  rankingRefreshMs: { env: 'PNL_METRICS_REFRESH_MS', flag: 'metrics-refresh-ms', default: 60_000, doc: 'How often the top-N customer ranking is refreshed from ClickHouse.', schema: positiveInt },
+  dedupMaxKeys: { env: 'PNL_DEDUP_MAX_KEYS', flag: 'dedup-max-keys', default: 1_000_000, doc: 'Span keys remembered to drop re-delivered spans (about 80 bytes each).', schema: positiveInt },
+  dedupWindowHours: { env: 'PNL_DEDUP_WINDOW_HOURS', flag: 'dedup-window-hours', default: 24, doc: 'At start, keys of spans stored in this many past hours are reloaded from ClickHouse.', schema: positiveInt },
+  attributionAliases: { env: 'PNL_ATTRIBUTION_ALIASES', flag: 'attribution-aliases', default: undefined, doc: 'JSON object: extra attribute keys read as our pnl.* keys, e.g. {"pnl.customer.id":["tenant.id"]}.', schema: optionalText },
+  cacheInclusion: { env: 'PNL_CACHE_INCLUSION', flag: 'cache-inclusion', default: undefined, doc: 'JSON array overriding whether an emitter\'s input tokens include cached tokens, e.g. [{"scope":"my-llm-lib","includesCache":false}].', schema: optionalText },
+  logLevel: { env: 'PNL_LOG_LEVEL', flag: 'log-level', default: 'info', doc: 'debug, info, warn, error or silent.', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']) },
+} as const;
+
+type Fields = typeof CONFIG_FIELDS;
+/** The validated configuration. */
+export type PnlConfig = { [K in keyof Fields]: z.infer<Fields[K]['schema']> extends infer T ? (undefined extends T ? T : Exclude<T, undefined>) : never };
+
+/**
+ * Builds the configuration from the environment and CLI flags (flag names as in
+ * CONFIG_FIELDS, camelCase keys as commander gives them). Throws ConfigError listing every
+ * invalid value.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<string, unknown> = {}): PnlConfig {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(CONFIG_FIELDS) as Array<[keyof Fields, Fields[keyof Fields]]>) {
+    const flagValue = field.flag ? flags[camel(field.flag)] : undefined;
+    const envValue = env[field.env];
+    const raw = flagValue ?? (envValue === '' ? undefined : envValue) ?? field.default;
+    const parsed = (field.schema as z.ZodType).safeParse(raw);
+    if (parsed.success) out[key] = parsed.data;
+    else {
+      const where = flagValue !== undefined ? `--${field.flag}` : field.env;
+      problems.push(`${where}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join(', ')} (${field.doc})`);
+    }
+  }
+  for (const key of ['attributionAliases', 'cacheInclusion'] as const) {
+    const text = out[key];
+    if (typeof text === 'string') {
+      try {
+        JSON.parse(text);
+      } catch (err) {
+        problems.push(`${CONFIG_FIELDS[key].env}: not valid JSON (${(err as Error).message})`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as PnlConfig;
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}

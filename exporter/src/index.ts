@@ -1,0 +1,15 @@
+export { loadConfig, CONFIG_FIELDS, type PnlConfig } from './config/config.js';
+export { ConfigError } from './config/config-error.js';
+export { createLogger, type Logger, type LogLevel } from './log/logger.js';
+export type { DecodedSpan, Attributes, AttrValue } from './model/decoded-span.js';
+export type { LlmCall, AgentRun, Attribution, TokenUsage, NormalizedSpan, AttemptReason } from './model/llm-call.js';
+export type { PricedCall, CallCost, PicoUsd } from './model/priced-call.js';
+export { decodeTracesProtobuf } from './receive/otlp-protobuf-decoder.js';
+export { decodeTracesJson } from './receive/otlp-json-decoder.js';
+export { OtlpDecodeError } from './receive/decode-error.js';
+export { PnlSpanExporter } from './receive/pnl-span-exporter.js';
+export { PnlStore } from './store/pnl-store.js';
+export { StoreError } from './store/store-error.js';
+export { PnlMetrics } from './metrics/pnl-metrics.js';
+export { IngestCore } from './service/ingest-core.js';
+export { PnlService } from './service/pnl-service.js';

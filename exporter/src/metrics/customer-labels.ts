@@ -1,0 +1,39 @@
+/** Label value for customers past the top N. */
+export const OTHER_CUSTOMER = '__other__';
+/** Label value for calls that carried no customer id at all. */
+export const UNATTRIBUTED_CUSTOMER = '__unattributed__';
+
+/**
+ * Bounds the `customer` label: Prometheus cannot hold one series set per customer when there
+ * are tens of thousands, so only the top N customers by spend get their own label value and
+ * the rest share `__other__` (ClickHouse keeps full detail). Until the first ranking arrives
+ * from ClickHouse, customers are admitted first come, first served, up to N.
+ */
+export class CustomerLabels {
+  private admitted = new Set<string>();
+
+  constructor(private readonly topN: number) {}
+
+  /** The label value to use for a customer id. */
+  label(customerId: string): string {
+    if (customerId === '') return UNATTRIBUTED_CUSTOMER;
+    if (this.admitted.has(customerId)) return customerId;
+    if (this.admitted.size < this.topN) {
+      this.admitted.add(customerId);
+      return customerId;
+    }
+    return OTHER_CUSTOMER;
+  }
+
+  /**
+   * Replaces the admitted set with a ranking by spend (highest first). Series of customers that
+   * drop out simply stop growing; their later spend moves to `__other__`.
+   */
+  setRanking(customerIds: readonly string[]): void {
+    this.admitted = new Set(customerIds.slice(0, this.topN));
+  }
+
+  get size(): number {
+    return this.admitted.size;
+  }
+}

@@ -1,0 +1,201 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AgentRun } from '../model/llm-call.js';
+import type { PricedCall } from '../model/priced-call.js';
+import type { RejectReason } from '../model/llm-call.js';
+import { CustomerLabels } from './customer-labels.js';
+
+const PICO_PER_USD = 1e12;
+
+/** Per label set deltas accumulated on the hot path and applied to the counters at scrape time. */
+interface CallDeltas {
+  labels: { customer: string; feature: string; provider: string; model: string };
+  costUsd: number;
+  tokens: { input: number; cache_read: number; cache_write: number; output: number; reasoning: number };
+  calls: { ok: number; error: number; unset: number };
+}
+
+/**
+ * The exporter's Prometheus metrics, on a registry of its own. Recording a call costs a Map
+ * lookup and a few additions; prom-client's `inc()` (with its label hashing) runs only at
+ * scrape time, in each counter's `collect()`, so ingestion is not bound by metric updates.
+ */
+export class PnlMetrics {
+  readonly registry = new Registry();
+  readonly customers: CustomerLabels;
+
+  private readonly callDeltas = new Map<string, CallDeltas>();
+  private readonly evolutionDeltas = new Map<string, { labels: Record<string, string>; usd: number }>();
+  private readonly unpricedDeltas = new Map<string, { labels: Record<string, string>; n: number }>();
+
+  readonly spansReceived: Counter;
+  readonly spansRejected: Counter<'reason'>;
+  readonly spansDuplicate: Counter;
+  readonly runs: Counter<'customer' | 'agent' | 'outcome'>;
+  readonly ingestLag: Histogram;
+  readonly insertDuration: Histogram;
+  readonly insertErrors: Counter;
+  readonly bufferedRows: Gauge;
+  readonly requests: Counter<'status'>;
+
+  constructor(options: { topCustomers: number; defaultMetrics?: boolean }) {
+    this.customers = new CustomerLabels(options.topCustomers);
+    const registers = [this.registry];
+    const flushCalls = (): void => this.flushCallDeltas();
+
+    this.costTotal = new Counter({
+      name: 'pnl_llm_cost_usd_total',
+      help: 'LLM cost in USD of priced calls (unpriced calls are counted in pnl_llm_unpriced_calls_total, never as 0).',
+      labelNames: ['customer', 'feature', 'provider', 'model'],
+      registers,
+      collect: flushCalls,
+    });
+    this.tokens = new Counter({
+      name: 'pnl_llm_tokens_total',
+      help: 'Tokens by kind: input (uncached), cache_read, cache_write, output (reasoning included), reasoning.',
+      labelNames: ['customer', 'feature', 'provider', 'model', 'kind'],
+      registers,
+      collect: flushCalls,
+    });
+    this.calls = new Counter({
+      name: 'pnl_llm_calls_total',
+      help: 'LLM model calls by span status.',
+      labelNames: ['customer', 'feature', 'provider', 'model', 'status'],
+      registers,
+      collect: flushCalls,
+    });
+    this.evolutionCost = new Counter({
+      name: 'pnl_llm_evolution_cost_usd_total',
+      help: 'LLM cost in USD of calls that were not first attempts (retry, escalation, reexecution, fallback).',
+      labelNames: ['customer', 'feature', 'reason'],
+      registers,
+      collect: () => {
+        for (const d of this.evolutionDeltas.values()) if (d.usd > 0) (this.evolutionCost.inc(d.labels, d.usd), (d.usd = 0));
+      },
+    });
+    this.unpriced = new Counter({
+      name: 'pnl_llm_unpriced_calls_total',
+      help: 'LLM calls stored without a price: unknown_model (add it to the price book) or no_usage (the span had no token counts).',
+      labelNames: ['provider', 'model', 'reason'],
+      registers,
+      collect: () => {
+        for (const d of this.unpricedDeltas.values()) if (d.n > 0) (this.unpriced.inc(d.labels, d.n), (d.n = 0));
+      },
+    });
+    this.spansReceived = new Counter({ name: 'pnl_spans_received_total', help: 'Spans received over OTLP or in process.', registers });
+    this.spansRejected = new Counter({
+      name: 'pnl_spans_rejected_total',
+      help: 'Spans refused (reported to the sender as OTLP partial success), by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.spansDuplicate = new Counter({
+      name: 'pnl_spans_duplicate_total',
+      help: 'LLM and run spans delivered again after they were accepted; counted once, dropped here.',
+      registers,
+    });
+    this.runs = new Counter({
+      name: 'pnl_agent_runs_total',
+      help: 'Agent runs by outcome.',
+      labelNames: ['customer', 'agent', 'outcome'],
+      registers,
+    });
+    this.ingestLag = new Histogram({
+      name: 'pnl_ingest_lag_seconds',
+      help: 'Time from the end of an LLM span to its acceptance by the exporter.',
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    });
+    this.insertDuration = new Histogram({
+      name: 'pnl_clickhouse_insert_duration_seconds',
+      help: 'Duration of one batch insert into ClickHouse.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.insertErrors = new Counter({ name: 'pnl_clickhouse_insert_errors_total', help: 'Failed batch inserts (retried).', registers });
+    this.bufferedRows = new Gauge({ name: 'pnl_buffer_rows', help: 'Rows accepted and waiting to be written to ClickHouse.', registers });
+    this.requests = new Counter({
+      name: 'pnl_otlp_requests_total',
+      help: 'OTLP/HTTP export requests by response status code.',
+      labelNames: ['status'],
+      registers,
+    });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'pnl_process_' });
+  }
+
+  private readonly costTotal: Counter<'customer' | 'feature' | 'provider' | 'model'>;
+  private readonly tokens: Counter<'customer' | 'feature' | 'provider' | 'model' | 'kind'>;
+  private readonly calls: Counter<'customer' | 'feature' | 'provider' | 'model' | 'status'>;
+  private readonly evolutionCost: Counter<'customer' | 'feature' | 'reason'>;
+  private readonly unpriced: Counter<'provider' | 'model' | 'reason'>;
+
+  /** Records one accepted LLM call. */
+  recordCall(p: PricedCall, nowUs: number): void {
+    const c = p.call;
+    const customer = this.customers.label(c.customerId);
+    const model = c.requestModel || c.responseModel;
+    const key = `${customer}\u0000${c.featureId}\u0000${c.provider}\u0000${model}`;
+    let d = this.callDeltas.get(key);
+    if (d === undefined) {
+      d = {
+        labels: { customer, feature: c.featureId, provider: c.provider, model },
+        costUsd: 0,
+        tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
+        calls: { ok: 0, error: 0, unset: 0 },
+      };
+      this.callDeltas.set(key, d);
+    }
+    const usd = p.cost ? Number(p.cost.total) / PICO_PER_USD : 0;
+    d.costUsd += usd;
+    d.tokens.input += c.usage.inputUncached;
+    d.tokens.cache_read += c.usage.cacheRead;
+    d.tokens.cache_write += c.usage.cacheWrite;
+    d.tokens.output += c.usage.output;
+    d.tokens.reasoning += c.usage.reasoning;
+    d.calls[c.status] += 1;
+    if (c.attemptReason !== '' && usd > 0) {
+      const ek = `${customer}\u0000${c.featureId}\u0000${c.attemptReason}`;
+      let e = this.evolutionDeltas.get(ek);
+      if (e === undefined) this.evolutionDeltas.set(ek, (e = { labels: { customer, feature: c.featureId, reason: c.attemptReason }, usd: 0 }));
+      e.usd += usd;
+    }
+    if (p.cost === null) {
+      const uk = `${c.provider}\u0000${model}\u0000${p.unpricedReason}`;
+      let u = this.unpricedDeltas.get(uk);
+      if (u === undefined) this.unpricedDeltas.set(uk, (u = { labels: { provider: c.provider, model, reason: p.unpricedReason }, n: 0 }));
+      u.n += 1;
+    }
+    const endUs = c.startTimeUs + c.durationUs;
+    if (endUs > 0) this.ingestLag.observe(Math.max(0, (nowUs - endUs) / 1e6));
+  }
+
+  /** Records one accepted agent run. */
+  recordRun(r: AgentRun): void {
+    this.runs.inc({ customer: this.customers.label(r.customerId), agent: r.agentName, outcome: r.outcome || 'unknown' });
+  }
+
+  recordRejected(reason: RejectReason | string, n = 1): void {
+    this.spansRejected.inc({ reason }, n);
+  }
+
+  private flushCallDeltas(): void {
+    for (const d of this.callDeltas.values()) {
+      if (d.costUsd > 0) this.costTotal.inc(d.labels, d.costUsd);
+      for (const kind of ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] as const) {
+        const n = d.tokens[kind];
+        if (n > 0) this.tokens.inc({ ...d.labels, kind }, n);
+        d.tokens[kind] = 0;
+      }
+      for (const status of ['ok', 'error', 'unset'] as const) {
+        const n = d.calls[status];
+        if (n > 0) this.calls.inc({ ...d.labels, status }, n);
+        d.calls[status] = 0;
+      }
+      d.costUsd = 0;
+    }
+  }
+
+  /** The text exposition for `/metrics`. */
+  async exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

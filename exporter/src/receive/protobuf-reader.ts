@@ -1,0 +1,123 @@
+import { OtlpDecodeError } from './decode-error.js';
+
+const TWO_32 = 4294967296;
+
+/**
+ * A bounds-checked cursor over protobuf wire-format bytes. Only what the OTLP trace messages
+ * use: varints, fixed64, length-delimited fields, and skipping of unknown fields.
+ */
+export class ProtobufReader {
+  pos: number;
+
+  constructor(
+    readonly buf: Buffer,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** Reads an unsigned varint (tags, lengths, enums, small counts); exact up to 2^53. */
+  uint32(): number {
+    const { buf, end } = this;
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10 && this.pos < end; i++) {
+      const b = buf[this.pos++]!;
+      if (i < 7) result += (b & 0x7f) * mul;
+      if (b < 0x80) return result;
+      mul *= 128;
+    }
+    throw new OtlpDecodeError(`truncated or overlong varint at byte ${this.pos}`);
+  }
+
+  /** Reads an int64 varint as a JS number (exact up to 2^53; OTLP int attribute values). */
+  int64(): number {
+    const { buf, end } = this;
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    while (this.pos < end) {
+      const b = buf[this.pos++]!;
+      if (shift < 28) lo |= (b & 0x7f) << shift;
+      else if (shift === 28) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >>> 4;
+      } else hi |= (b & 0x7f) << (shift - 32);
+      if (b < 0x80) {
+        lo >>>= 0;
+        if (hi & 0x80000000) return -((~hi >>> 0) * TWO_32 + (~lo >>> 0) + 1);
+        return (hi >>> 0) * TWO_32 + lo;
+      }
+      shift += 7;
+      if (shift > 63) break;
+    }
+    throw new OtlpDecodeError(`truncated or overlong varint at byte ${this.pos}`);
+  }
+
+  /**
+   * Reads a fixed64 nanosecond timestamp as integer microseconds. Splitting the high word as
+   * hi * 2^32 = hi * 4294967 * 1000 + hi * 296 keeps every step exact without BigInt.
+   */
+  fixed64NanosToMicros(): number {
+    if (this.pos + 8 > this.end) throw new OtlpDecodeError(`truncated fixed64 at byte ${this.pos}`);
+    const lo = this.buf.readUInt32LE(this.pos);
+    const hi = this.buf.readUInt32LE(this.pos + 4);
+    this.pos += 8;
+    return hi * 4294967 + Math.floor((hi * 296 + lo) / 1000);
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) throw new OtlpDecodeError(`truncated double at byte ${this.pos}`);
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** Reads a length prefix and returns the end offset of the delimited field. */
+  delimitedEnd(): number {
+    const len = this.uint32();
+    const fieldEnd = this.pos + len;
+    if (fieldEnd > this.end) throw new OtlpDecodeError(`field of ${len} bytes overruns its message at byte ${this.pos}`);
+    return fieldEnd;
+  }
+
+  string(): string {
+    const fieldEnd = this.delimitedEnd();
+    const s = this.buf.toString('utf8', this.pos, fieldEnd);
+    this.pos = fieldEnd;
+    return s;
+  }
+
+  hex(): string {
+    const fieldEnd = this.delimitedEnd();
+    const s = this.buf.toString('hex', this.pos, fieldEnd);
+    this.pos = fieldEnd;
+    return s;
+  }
+
+  /** Skips a field of the given wire type. Groups (types 3 and 4) are not valid in OTLP. */
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.int64();
+        return;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.pos = this.delimitedEnd();
+        return;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new OtlpDecodeError(`invalid wire type ${wireType} at byte ${this.pos}`);
+    }
+    if (this.pos > this.end) throw new OtlpDecodeError(`truncated field at byte ${this.pos}`);
+  }
+}

@@ -1,0 +1,70 @@
+import type { Request, Response } from 'express';
+import type { DecodedSpan } from '../model/decoded-span.js';
+import type { Logger } from '../log/logger.js';
+import type { PnlMetrics } from '../metrics/pnl-metrics.js';
+import { BufferFullError } from '../pipeline/buffer-full-error.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { OtlpDecodeError } from '../receive/decode-error.js';
+import { decodeTracesJson } from '../receive/otlp-json-decoder.js';
+import { decodeTracesProtobuf } from '../receive/otlp-protobuf-decoder.js';
+import { CONTENT_TYPE, exportResponse, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+import { BodyError, readBody } from '../receive/read-body.js';
+
+/** gRPC status codes used in OTLP/HTTP error bodies (google.rpc.Status.code). */
+const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, INTERNAL: 13 } as const;
+
+/**
+ * `POST /v1/traces` per the OTLP/HTTP spec: protobuf or JSON, optionally gzip; 200 with
+ * partial_success when some spans were refused; 400 undecodable; 413 too large; 415 other
+ * content types; 503 + Retry-After while the write buffer is full (the sender retries).
+ */
+export function tracesRoute(deps: { pipeline: Pipeline; metrics: PnlMetrics; maxBodyBytes: number; logger: Logger }) {
+  const { pipeline, metrics, maxBodyBytes, logger } = deps;
+  const answer = (res: Response, encoding: OtlpEncoding, status: number, body: Buffer, headers: Record<string, string> = {}): void => {
+    metrics.requests.inc({ status: String(status) });
+    res.status(status).set({ 'Content-Type': CONTENT_TYPE[encoding], ...headers }).end(body);
+  };
+
+  return async (req: Request, res: Response): Promise<void> => {
+    const encoding = encodingOf(req.headers['content-type']);
+    if (encoding === undefined) {
+      req.resume();
+      const msg = `Content-Type "${req.headers['content-type'] ?? ''}" is not supported; send application/x-protobuf or application/json`;
+      answer(res, 'json', 415, statusResponse('json', GRPC.INVALID_ARGUMENT, msg));
+      return;
+    }
+    let spans: DecodedSpan[];
+    try {
+      const body = await readBody(req, maxBodyBytes);
+      spans = encoding === 'protobuf' ? decodeTracesProtobuf(body) : decodeTracesJson(body);
+    } catch (err) {
+      if (err instanceof BodyError || err instanceof OtlpDecodeError) {
+        const status = err instanceof BodyError ? err.status : 400;
+        const code = status === 413 ? GRPC.RESOURCE_EXHAUSTED : GRPC.INVALID_ARGUMENT;
+        metrics.recordRejected(status === 413 ? 'too_large' : 'undecodable');
+        answer(res, encoding, status, statusResponse(encoding, code, err.message));
+        return;
+      }
+      throw err;
+    }
+    try {
+      const result = pipeline.ingest(spans);
+      answer(res, encoding, 200, exportResponse(encoding, result.rejected, result.rejectMessage));
+    } catch (err) {
+      if (err instanceof BufferFullError) {
+        logger.warn('refusing spans: write buffer full', { buffered: err.bufferedRows, spans: spans.length });
+        answer(res, encoding, 503, statusResponse(encoding, GRPC.UNAVAILABLE, err.message), { 'Retry-After': String(err.retryAfterSeconds) });
+        return;
+      }
+      logger.error('ingest failed', { error: (err as Error).message, stack: (err as Error).stack });
+      answer(res, encoding, 500, statusResponse(encoding, GRPC.INTERNAL, 'internal error while ingesting spans; see the exporter log'));
+    }
+  };
+}
+
+function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return undefined;
+}

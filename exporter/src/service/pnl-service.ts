@@ -1,0 +1,50 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PnlConfig } from '../config/config.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { createHttpApp } from '../server/http-app.js';
+import { IngestCore } from './ingest-core.js';
+
+/** A running agentic-pnl service: the ingest core behind its HTTP endpoints. */
+export class PnlService {
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly core: IngestCore,
+    private readonly server: Server,
+  ) {}
+
+  /** Starts the service and resolves once it listens. */
+  static async start(config: PnlConfig, logger: Logger = createLogger(config.logLevel)): Promise<PnlService> {
+    const core = await IngestCore.start(config, logger);
+    const app = createHttpApp(core);
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    // OTLP exporters keep connections alive; a long keep-alive avoids reconnect churn at high rates.
+    server.keepAliveTimeout = 65_000;
+    const service = new PnlService(core, server);
+    logger.info('listening', { url: service.url });
+    return service;
+  }
+
+  /** Base URL, e.g. http://127.0.0.1:4318 */
+  get url(): string {
+    const a = this.server.address() as AddressInfo;
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    return `http://${host}:${a.port}`;
+  }
+
+  /** Stops accepting requests, writes buffered rows, closes ClickHouse. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        this.server.close(() => resolve());
+        this.server.closeIdleConnections();
+      });
+      await this.core.close();
+    })();
+    return this.stopping;
+  }
+}

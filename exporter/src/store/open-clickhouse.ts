@@ -1,0 +1,44 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { StoreError } from './store-error.js';
+
+/** Where ClickHouse is: embedded in this process under a directory, or a server over HTTP. */
+export type ClickHouseTarget =
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'remote'; url: string; username?: string; password?: string };
+
+/*
+ * Settings every session uses: decimals come back as exact strings (never floats), and
+ * 64-bit integers as JSON numbers (token sums stay far below 2^53).
+ */
+const SESSION_SETTINGS = {
+  output_format_json_quote_decimals: 1,
+  output_format_json_quote_64bit_integers: 0,
+} as const;
+
+/**
+ * Opens a `@clickhouse/client` on the chosen target. Both targets go through the same client
+ * API, so every query and insert in this package runs unchanged on either: the embedded engine
+ * is plugged in as the client's connection (`chdb/connection`). `chdb` is imported only here,
+ * lazily, because its engine library is ~500 MB and server deployments need not install it.
+ */
+export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHouseClient> {
+  if (target.kind === 'remote') {
+    return createClient({
+      url: target.url,
+      ...(target.username !== undefined ? { username: target.username } : {}),
+      ...(target.password !== undefined ? { password: target.password } : {}),
+      clickhouse_settings: SESSION_SETTINGS,
+    });
+  }
+  let createChdbConnection: (opts: { path: string }) => unknown;
+  try {
+    ({ createChdbConnection } = (await import('chdb/connection')) as { createChdbConnection: (opts: { path: string }) => unknown });
+  } catch (err) {
+    throw new StoreError(
+      'embedded engine load',
+      new Error(`the optional package "chdb" is not installed (${(err as Error).message}); run "npm install chdb" or set CLICKHOUSE_URL to use a ClickHouse server`),
+    );
+  }
+  const connection = createChdbConnection({ path: target.dataDir });
+  return createClient({ connection: connection as never, clickhouse_settings: SESSION_SETTINGS });
+}

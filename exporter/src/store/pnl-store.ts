@@ -1,0 +1,128 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { AgentRun } from '../model/llm-call.js';
+import type { PricedCall } from '../model/priced-call.js';
+import { migrate } from './migrate.js';
+import { openClickHouse, type ClickHouseTarget } from './open-clickhouse.js';
+import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, agentRunRow, llmCallRow } from './row-format.js';
+import { StoreError } from './store-error.js';
+
+/** A price entry as stored in `pnl.price_book`. */
+export interface PriceBookRow {
+  entry_id: string;
+  source: string;
+  provider: string;
+  model: string;
+  effective_from: string | null;
+  effective_to: string | null;
+  prices: Record<string, string>;
+  catalog_version: string;
+}
+
+/**
+ * The ClickHouse side of agentic-pnl: schema, batched inserts, and the reads the service needs.
+ * The same code serves the embedded engine and a server (see open-clickhouse.ts).
+ */
+export class PnlStore {
+  private constructor(
+    /** The underlying client, for reads by the P&L engine and the API. */
+    readonly client: ClickHouseClient,
+    readonly target: ClickHouseTarget,
+  ) {}
+
+  /** Connects and applies pending migrations. */
+  static async open(target: ClickHouseTarget): Promise<PnlStore> {
+    const client = await openClickHouse(target);
+    const store = new PnlStore(client, target);
+    await migrate(client);
+    return store;
+  }
+
+  /**
+   * Inserts priced calls and runs. `dedupToken` identifies the batch: ClickHouse drops a block
+   * whose token it has already seen, so retrying a batch that did commit (a timeout after the
+   * write, say) never stores it twice.
+   */
+  async insertBatch(calls: readonly PricedCall[], runs: readonly AgentRun[], dedupToken: string): Promise<void> {
+    try {
+      if (calls.length > 0) {
+        await this.client.insert({
+          table: 'pnl.llm_calls',
+          values: calls.map(llmCallRow),
+          columns: [...LLM_CALL_COLUMNS] as [string, ...string[]],
+          format: 'JSONCompactEachRow',
+          clickhouse_settings: { insert_deduplication_token: `${dedupToken}:calls` },
+        });
+      }
+      if (runs.length > 0) {
+        await this.client.insert({
+          table: 'pnl.agent_runs',
+          values: runs.map(agentRunRow),
+          columns: [...AGENT_RUN_COLUMNS] as [string, ...string[]],
+          format: 'JSONCompactEachRow',
+          clickhouse_settings: { insert_deduplication_token: `${dedupToken}:runs` },
+        });
+      }
+    } catch (err) {
+      throw new StoreError('insert', err);
+    }
+  }
+
+  /** Records the price entries in use; unchanged entries are collapsed by ReplacingMergeTree. */
+  async upsertPriceBook(rows: readonly PriceBookRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.client.insert({ table: 'pnl.price_book', values: [...rows], format: 'JSONEachRow' });
+    } catch (err) {
+      throw new StoreError('price book insert', err);
+    }
+  }
+
+  /**
+   * Dedup keys of spans stored in the last `hours`, newest first, at most `limit`: loaded at
+   * start so a span stored before a restart is still recognised when delivered again.
+   */
+  async recentSpanKeys(hours: number, limit: number): Promise<Array<{ trace_id: string; span_id: string }>> {
+    return this.select(
+      `SELECT trace_id, span_id FROM (
+         SELECT trace_id, span_id, ingested_at FROM pnl.llm_calls WHERE ingested_at >= now64(3) - toIntervalHour({hours:UInt32})
+         UNION ALL
+         SELECT trace_id, span_id, ingested_at FROM pnl.agent_runs WHERE ingested_at >= now64(3) - toIntervalHour({hours:UInt32})
+       ) ORDER BY ingested_at DESC LIMIT {limit:UInt32}`,
+      { hours, limit },
+    );
+  }
+
+  /** Customers with the highest LLM spend over the last `days` (from the daily aggregates). */
+  async topCustomersBySpend(n: number, days: number): Promise<string[]> {
+    const rows = await this.select<{ customer_id: string }>(
+      `SELECT customer_id FROM pnl.llm_costs_daily WHERE day >= today() - {days:UInt32}
+       GROUP BY customer_id ORDER BY sum(cost_usd) DESC, customer_id LIMIT {n:UInt32}`,
+      { n, days },
+    );
+    return rows.map((r) => r.customer_id);
+  }
+
+  /** Runs a read query with bound parameters and returns its rows. */
+  async select<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    try {
+      const rs = await this.client.query({ query, query_params: params, format: 'JSONEachRow' });
+      return await rs.json<T>();
+    } catch (err) {
+      throw new StoreError('query', err);
+    }
+  }
+
+  /** True when ClickHouse answers. */
+  async ping(): Promise<boolean> {
+    try {
+      const r = await this.client.ping();
+      return r.success;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
