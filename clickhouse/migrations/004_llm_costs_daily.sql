@@ -23,7 +23,7 @@ ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (customer_id, day, feature_id, provider, model, attempt_reason)
 TTL day + INTERVAL 13 MONTH DELETE
-SETTINGS ttl_only_drop_parts = 1;
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS pnl.llm_costs_daily_mv TO pnl.llm_costs_daily AS
 SELECT

@@ -34,6 +34,7 @@ export class PnlMetrics {
   readonly ingestLag: Histogram;
   readonly insertDuration: Histogram;
   readonly insertErrors: Counter;
+  readonly rowsWritten: Counter;
   readonly bufferedRows: Gauge;
   readonly requests: Counter<'status'>;
 
@@ -112,6 +113,7 @@ export class PnlMetrics {
       registers,
     });
     this.insertErrors = new Counter({ name: 'pnl_clickhouse_insert_errors_total', help: 'Failed batch inserts (retried).', registers });
+    this.rowsWritten = new Counter({ name: 'pnl_clickhouse_rows_written_total', help: 'Rows (LLM calls and runs) committed to ClickHouse.', registers });
     this.bufferedRows = new Gauge({ name: 'pnl_buffer_rows', help: 'Rows accepted and waiting to be written to ClickHouse.', registers });
     this.requests = new Counter({
       name: 'pnl_otlp_requests_total',

@@ -15,8 +15,8 @@ export interface BatchWriterOptions {
   maxDelayMs: number;
   /** Refuse new rows (503) beyond this many buffered rows. */
   maxBufferedRows: number;
-  /** Called after each insert with its duration in seconds, or with an error. */
-  onInsert?: (seconds: number, error?: unknown) => void;
+  /** Called after each insert attempt with its duration in seconds, the rows, and the error if it failed. */
+  onInsert?: (seconds: number, rows: number, error?: unknown) => void;
   logger: Logger;
 }
 
@@ -121,7 +121,7 @@ export class BatchWriter {
       const started = performance.now();
       try {
         await this.sink.insertBatch(batch.calls, batch.runs, batch.token);
-        this.options.onInsert?.((performance.now() - started) / 1000);
+        this.options.onInsert?.((performance.now() - started) / 1000, batch.calls.length + batch.runs.length);
         this.queue.shift();
         this.queuedRows -= batch.calls.length + batch.runs.length;
         if (this.failures > 0) this.options.logger.info('clickhouse insert recovered', { failedAttempts: this.failures });
@@ -130,7 +130,7 @@ export class BatchWriter {
       } catch (err) {
         this.failures += 1;
         this.lastError = err;
-        this.options.onInsert?.((performance.now() - started) / 1000, err);
+        this.options.onInsert?.((performance.now() - started) / 1000, batch.calls.length + batch.runs.length, err);
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.failures, 10));
         this.options.logger.warn('clickhouse insert failed; batch kept and retried', {
           error: (err as Error).message,

@@ -39,9 +39,10 @@ export class IngestCore {
       maxDelayMs: config.batchMaxDelayMs,
       maxBufferedRows: config.bufferMaxRows,
       logger,
-      onInsert: (seconds, error) => {
+      onInsert: (seconds, rows, error) => {
         metrics.insertDuration.observe(seconds);
         if (error !== undefined) metrics.insertErrors.inc();
+        else metrics.rowsWritten.inc(rows);
         metrics.bufferedRows.set(writer.bufferedRows);
       },
     });

@@ -1,9 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AgentRun } from '../model/llm-call.js';
 import type { PricedCall } from '../model/priced-call.js';
+import { createRowBinaryInserter, type RowBinaryInserter } from './insert-row-binary.js';
 import { migrate } from './migrate.js';
 import { openClickHouse, type ClickHouseTarget } from './open-clickhouse.js';
-import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, agentRunRow, llmCallRow } from './row-format.js';
+import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, writeAgentRun, writeLlmCall } from './row-format.js';
+import { RowBinaryWriter } from './row-binary-writer.js';
 import { StoreError } from './store-error.js';
 
 /** A price entry as stored in `pnl.price_book`. */
@@ -27,14 +29,14 @@ export class PnlStore {
     /** The underlying client, for reads by the P&L engine and the API. */
     readonly client: ClickHouseClient,
     readonly target: ClickHouseTarget,
+    private readonly inserter: RowBinaryInserter,
   ) {}
 
   /** Connects and applies pending migrations. */
   static async open(target: ClickHouseTarget): Promise<PnlStore> {
     const client = await openClickHouse(target);
-    const store = new PnlStore(client, target);
     await migrate(client);
-    return store;
+    return new PnlStore(client, target, await createRowBinaryInserter(client, target));
   }
 
   /**
@@ -43,24 +45,18 @@ export class PnlStore {
    * write, say) never stores it twice.
    */
   async insertBatch(calls: readonly PricedCall[], runs: readonly AgentRun[], dedupToken: string): Promise<void> {
+    // The daily aggregates must drop a retried block too, or a retry would count twice there.
+    const settings = { deduplicate_blocks_in_dependent_materialized_views: 1 } as const;
     try {
       if (calls.length > 0) {
-        await this.client.insert({
-          table: 'pnl.llm_calls',
-          values: calls.map(llmCallRow),
-          columns: [...LLM_CALL_COLUMNS] as [string, ...string[]],
-          format: 'JSONCompactEachRow',
-          clickhouse_settings: { insert_deduplication_token: `${dedupToken}:calls` },
-        });
+        const w = new RowBinaryWriter(calls.length * 600);
+        for (const c of calls) writeLlmCall(w, c);
+        await this.inserter.insert('pnl.llm_calls', LLM_CALL_COLUMNS, w.bytes(), { ...settings, insert_deduplication_token: `${dedupToken}:calls` });
       }
       if (runs.length > 0) {
-        await this.client.insert({
-          table: 'pnl.agent_runs',
-          values: runs.map(agentRunRow),
-          columns: [...AGENT_RUN_COLUMNS] as [string, ...string[]],
-          format: 'JSONCompactEachRow',
-          clickhouse_settings: { insert_deduplication_token: `${dedupToken}:runs` },
-        });
+        const w = new RowBinaryWriter(runs.length * 300);
+        for (const r of runs) writeAgentRun(w, r);
+        await this.inserter.insert('pnl.agent_runs', AGENT_RUN_COLUMNS, w.bytes(), { ...settings, insert_deduplication_token: `${dedupToken}:runs` });
       }
     } catch (err) {
       throw new StoreError('insert', err);
@@ -124,5 +120,6 @@ export class PnlStore {
 
   async close(): Promise<void> {
     await this.client.close();
+    this.inserter.close();
   }
 }

@@ -1,76 +1,147 @@
 import type { AgentRun, LlmCall } from '../model/llm-call.js';
-import type { PicoUsd, PricedCall } from '../model/priced-call.js';
+import type { PricedCall } from '../model/priced-call.js';
+import { RowBinaryWriter } from './row-binary-writer.js';
 
 /*
- * Rows are sent as JSONCompactEachRow arrays: positional, so no key is repeated per row, and
- * @clickhouse/client serializes them with one JSON.stringify each. The column lists below are
- * the single source of the column order.
+ * Rows go to ClickHouse as RowBinary, column by column in the order of the lists below. These
+ * lists are the one place the code names the stored columns and their types; a test checks
+ * them against the tables the migrations create.
  */
 
-export const LLM_CALL_COLUMNS = [
-  'start_time', 'trace_id', 'span_id', 'parent_span_id', 'run_id',
-  'customer_id', 'customer_tier', 'organization_id', 'product_id', 'feature_id', 'environment', 'task_type',
-  'session_id', 'user_id', 'service_name', 'agent_name', 'operation', 'provider', 'request_model', 'response_model',
-  'attempt', 'attempt_reason',
-  'input_tokens', 'input_tokens_reported', 'input_includes_cache', 'cache_read_tokens', 'cache_write_tokens',
-  'output_tokens', 'reasoning_tokens', 'has_usage',
-  'cost_input_usd', 'cost_cache_read_usd', 'cost_cache_write_usd', 'cost_output_usd', 'cost_request_usd', 'cost_usd',
-  'priced', 'unpriced_reason', 'price_id', 'price_source',
-  'status', 'error_type', 'duration_us', 'convention', 'scope_name', 'scope_version', 'attributes',
-] as const;
+export type ColumnSpec = readonly [name: string, type: string];
 
-export const AGENT_RUN_COLUMNS = [
-  'start_time', 'trace_id', 'span_id', 'parent_span_id', 'run_id',
-  'customer_id', 'customer_tier', 'organization_id', 'product_id', 'feature_id', 'environment', 'task_type',
-  'session_id', 'user_id', 'service_name', 'agent_name', 'outcome', 'status', 'outcome_name', 'outcome_value', 'duration_us',
-] as const;
+const ATTRIBUTION_COLUMNS: readonly ColumnSpec[] = [
+  ['start_time', "DateTime64(6, 'UTC')"],
+  ['trace_id', 'FixedString(32)'],
+  ['span_id', 'FixedString(16)'],
+  ['parent_span_id', 'String'],
+  ['run_id', 'String'],
+  ['customer_id', 'String'],
+  ['customer_tier', 'LowCardinality(String)'],
+  ['organization_id', 'String'],
+  ['product_id', 'LowCardinality(String)'],
+  ['feature_id', 'LowCardinality(String)'],
+  ['environment', 'LowCardinality(String)'],
+  ['task_type', 'LowCardinality(String)'],
+  ['session_id', 'String'],
+  ['user_id', 'String'],
+  ['service_name', 'LowCardinality(String)'],
+  ['agent_name', 'LowCardinality(String)'],
+];
 
-type Cell = string | number | boolean | null | Record<string, string>;
+export const LLM_CALL_COLUMNS: readonly ColumnSpec[] = [
+  ...ATTRIBUTION_COLUMNS,
+  ['operation', 'LowCardinality(String)'],
+  ['provider', 'LowCardinality(String)'],
+  ['request_model', 'LowCardinality(String)'],
+  ['response_model', 'LowCardinality(String)'],
+  ['attempt', 'UInt16'],
+  ['attempt_reason', 'LowCardinality(String)'],
+  ['input_tokens', 'UInt32'],
+  ['input_tokens_reported', 'UInt32'],
+  ['input_includes_cache', 'Bool'],
+  ['cache_read_tokens', 'UInt32'],
+  ['cache_write_tokens', 'UInt32'],
+  ['output_tokens', 'UInt32'],
+  ['reasoning_tokens', 'UInt32'],
+  ['has_usage', 'Bool'],
+  ['cost_input_usd', 'Nullable(Decimal(38, 12))'],
+  ['cost_cache_read_usd', 'Nullable(Decimal(38, 12))'],
+  ['cost_cache_write_usd', 'Nullable(Decimal(38, 12))'],
+  ['cost_output_usd', 'Nullable(Decimal(38, 12))'],
+  ['cost_request_usd', 'Nullable(Decimal(38, 12))'],
+  ['cost_usd', 'Nullable(Decimal(38, 12))'],
+  ['priced', 'Bool'],
+  ['unpriced_reason', 'LowCardinality(String)'],
+  ['price_id', 'LowCardinality(String)'],
+  ['price_source', 'LowCardinality(String)'],
+  ['status', 'LowCardinality(String)'],
+  ['error_type', 'LowCardinality(String)'],
+  ['duration_us', 'UInt64'],
+  ['convention', 'LowCardinality(String)'],
+  ['scope_name', 'LowCardinality(String)'],
+  ['scope_version', 'LowCardinality(String)'],
+  ['attributes', 'Map(LowCardinality(String), String)'],
+];
 
-/** Integer microseconds to the `seconds.micros` text ClickHouse parses into DateTime64(6) exactly. */
-export function microsToDateTime64(us: number): string {
-  const sec = Math.floor(us / 1_000_000);
-  const frac = us - sec * 1_000_000;
-  return `${sec}.${String(frac).padStart(6, '0')}`;
+export const AGENT_RUN_COLUMNS: readonly ColumnSpec[] = [
+  ...ATTRIBUTION_COLUMNS,
+  ['outcome', 'LowCardinality(String)'],
+  ['status', 'LowCardinality(String)'],
+  ['outcome_name', 'LowCardinality(String)'],
+  ['outcome_value', 'Float64'],
+  ['duration_us', 'UInt64'],
+];
+
+/** `name Type, ...` as the `structure` argument of ClickHouse's file() and input() functions. */
+export function structureOf(columns: readonly ColumnSpec[]): string {
+  return columns.map(([name, type]) => `${name} ${type}`).join(', ');
 }
 
-/** Pico-dollars to an exact decimal string with 12 fraction digits (Decimal(38, 12)). */
-export function picoToDecimal(p: PicoUsd): string {
-  const neg = p < 0n;
-  const digits = (neg ? -p : p).toString().padStart(13, '0');
-  return `${neg ? '-' : ''}${digits.slice(0, -12)}.${digits.slice(-12)}`;
+function writeAttribution(w: RowBinaryWriter, c: LlmCall | AgentRun): void {
+  w.uint64(c.startTimeUs);
+  w.fixedString(c.traceId, 32);
+  w.fixedString(c.spanId, 16);
+  w.string(c.parentSpanId);
+  w.string(c.runId);
+  w.string(c.customerId);
+  w.string(c.customerTier);
+  w.string(c.organizationId);
+  w.string(c.productId);
+  w.string(c.featureId);
+  w.string(c.environment);
+  w.string(c.taskType);
+  w.string(c.sessionId);
+  w.string(c.userId);
+  w.string(c.serviceName);
+  w.string(c.agentName);
 }
 
-function attributionCells(c: LlmCall | AgentRun): Cell[] {
-  return [
-    microsToDateTime64(c.startTimeUs), c.traceId, c.spanId, c.parentSpanId, c.runId,
-    c.customerId, c.customerTier, c.organizationId, c.productId, c.featureId, c.environment, c.taskType,
-    c.sessionId, c.userId, c.serviceName, c.agentName,
-  ];
-}
-
-/** One `pnl.llm_calls` row, in LLM_CALL_COLUMNS order. */
-export function llmCallRow(p: PricedCall): Cell[] {
+/** Appends one `pnl.llm_calls` row. Costs are pico-dollars, which is Decimal(38, 12)'s scaled integer. */
+export function writeLlmCall(w: RowBinaryWriter, p: PricedCall): void {
   const c = p.call;
   const u = c.usage;
   const cost = p.cost;
-  return [
-    ...attributionCells(c),
-    c.operation, c.provider, c.requestModel, c.responseModel,
-    c.attempt, c.attemptReason,
-    u.inputUncached, u.inputReported, c.inputIncludesCache, u.cacheRead, u.cacheWrite, u.output, u.reasoning, c.hasUsage,
-    cost ? picoToDecimal(cost.input) : null,
-    cost ? picoToDecimal(cost.cacheRead) : null,
-    cost ? picoToDecimal(cost.cacheWrite) : null,
-    cost ? picoToDecimal(cost.output) : null,
-    cost ? picoToDecimal(cost.request) : null,
-    cost ? picoToDecimal(cost.total) : null,
-    cost !== null, p.unpricedReason, p.priceId, p.priceSource,
-    c.status, c.errorType, c.durationUs, c.convention, c.scopeName, c.scopeVersion, c.attributes,
-  ];
+  writeAttribution(w, c);
+  w.string(c.operation);
+  w.string(c.provider);
+  w.string(c.requestModel);
+  w.string(c.responseModel);
+  w.uint16(c.attempt);
+  w.string(c.attemptReason);
+  w.uint32(u.inputUncached);
+  w.uint32(u.inputReported);
+  w.bool(c.inputIncludesCache);
+  w.uint32(u.cacheRead);
+  w.uint32(u.cacheWrite);
+  w.uint32(u.output);
+  w.uint32(u.reasoning);
+  w.bool(c.hasUsage);
+  w.nullableDecimal128(cost ? cost.input : null);
+  w.nullableDecimal128(cost ? cost.cacheRead : null);
+  w.nullableDecimal128(cost ? cost.cacheWrite : null);
+  w.nullableDecimal128(cost ? cost.output : null);
+  w.nullableDecimal128(cost ? cost.request : null);
+  w.nullableDecimal128(cost ? cost.total : null);
+  w.bool(cost !== null);
+  w.string(p.unpricedReason);
+  w.string(p.priceId);
+  w.string(p.priceSource);
+  w.string(c.status);
+  w.string(c.errorType);
+  w.uint64(c.durationUs);
+  w.string(c.convention);
+  w.string(c.scopeName);
+  w.string(c.scopeVersion);
+  w.stringMap(c.attributes);
 }
 
-/** One `pnl.agent_runs` row, in AGENT_RUN_COLUMNS order. */
-export function agentRunRow(r: AgentRun): Cell[] {
-  return [...attributionCells(r), r.outcome, r.status, r.outcomeName, r.outcomeValue, r.durationUs];
+/** Appends one `pnl.agent_runs` row. */
+export function writeAgentRun(w: RowBinaryWriter, r: AgentRun): void {
+  writeAttribution(w, r);
+  w.string(r.outcome);
+  w.string(r.status);
+  w.string(r.outcomeName);
+  w.float64(r.outcomeValue);
+  w.uint64(r.durationUs);
 }

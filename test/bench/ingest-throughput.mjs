@@ -1,0 +1,140 @@
+// End-to-end ingestion benchmark (issue #2): OTLP/HTTP requests in, rows committed in embedded
+// ClickHouse, for protobuf and JSON, beside the raw ClickHouse insert rate of the same rows and
+// the cost of merely JSON.parse-ing the same requests. Prints figures; asserts nothing.
+// Run: npm run bench (builds first). Size: BENCH_SPANS (default 307200 = 600 requests of 512).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { requests } from './synthetic-spans.mjs';
+
+const PER_REQUEST = 512;
+const TOTAL = Number(process.env.BENCH_SPANS ?? 600 * PER_REQUEST);
+const REQUESTS = Math.ceil(TOTAL / PER_REQUEST);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const CLK_TCK = 100;
+const root = new URL('../..', import.meta.url).pathname;
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const log = (...a) => console.log(...a);
+
+function startService(dataDir) {
+  const child = spawn(process.execPath, [join(root, 'exporter/dist/cli/main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stderr.on('data', (d) => {
+      buf += d;
+      for (const line of buf.split('\n')) {
+        if (line.includes('"listening"')) return resolve({ child, url: JSON.parse(line).url });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${buf}`)));
+  });
+}
+
+function cpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+async function post(agent, url, body, contentType) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/v1/traces`, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+async function runEndToEnd(label, bodies, contentType, spans) {
+  const dir = mkdtempSync(join(tmpdir(), 'pnl-bench-'));
+  const { child, url } = await startService(dir);
+  try {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const cpu0 = cpuSeconds(child.pid);
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) await post(agent, url, bodies[next++], contentType);
+    }));
+    const tAcked = performance.now();
+    while ((await metric(url, 'pnl_clickhouse_rows_written_total')) < spans) await new Promise((r) => setTimeout(r, 20));
+    const t1 = performance.now();
+    const cpu = cpuSeconds(child.pid) - cpu0;
+    const rss = peakRssMb(child.pid);
+    agent.destroy();
+    const rate = spans / ((t1 - t0) / 1000);
+    log(`${label.padEnd(28)} ${fmt(rate).padStart(9)} spans/s end to end (all ${fmt(spans)} acknowledged after ${((tAcked - t0) / 1000).toFixed(2)} s, committed after ${((t1 - t0) / 1000).toFixed(2)} s); ${fmt(spans / cpu)} spans per CPU-second (${cpu.toFixed(2)} CPU-s); peak RSS ${rss.toFixed(0)} MB`);
+    return { rate, perCpu: spans / cpu, rss };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function rawInsertRate(protoBodies) {
+  const { decodeTracesProtobuf } = await import(join(root, 'exporter/dist/receive/otlp-protobuf-decoder.js'));
+  const { normalizeSpan, defaultNormalizeOptions } = await import(join(root, 'exporter/dist/normalize/index.js'));
+  const { loadPriceBook } = await import(join(root, 'exporter/dist/price/index.js'));
+  const { PnlStore } = await import(join(root, 'exporter/dist/store/pnl-store.js'));
+  const options = defaultNormalizeOptions();
+  const book = await loadPriceBook({});
+  const rows = [];
+  for (const body of protoBodies) for (const s of decodeTracesProtobuf(body)) {
+    const n = normalizeSpan(s, options);
+    if (n.kind === 'llm') rows.push(book.rate(n.call));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pnl-bench-raw-'));
+  const store = await PnlStore.open({ kind: 'embedded', dataDir: dir });
+  try {
+    const batch = 50_000;
+    const t0 = performance.now();
+    for (let i = 0; i < rows.length; i += batch) await store.insertBatch(rows.slice(i, i + batch), [], `raw-${i}`);
+    const t1 = performance.now();
+    return rows.length / ((t1 - t0) / 1000);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+log(`agentic-pnl ingestion benchmark: ${fmt(REQUESTS)} requests x ${PER_REQUEST} LLM spans (15 attributes each), ${CONCURRENCY} concurrent requests, embedded ClickHouse, node ${process.version}`);
+const spanSets = requests(REQUESTS, PER_REQUEST, 42);
+const protoBodies = spanSets.map((s) => Buffer.from(ProtobufTraceSerializer.serializeRequest(s)));
+const jsonStrings = spanSets.map((s) => Buffer.from(JsonTraceSerializer.serializeRequest(s)).toString('utf8'));
+const jsonBodies = jsonStrings.map((s) => Buffer.from(s));
+const spans = REQUESTS * PER_REQUEST;
+log(`request sizes: protobuf ${(protoBodies[0].length / 1024).toFixed(0)} KiB, JSON ${(jsonBodies[0].length / 1024).toFixed(0)} KiB`);
+
+// Baseline: the cost of reading the data at all.
+let t = performance.now();
+let sink = 0;
+for (const s of jsonStrings) sink += JSON.parse(s).resourceSpans.length;
+const parseRate = spans / ((performance.now() - t) / 1000);
+log(`${'JSON.parse baseline'.padEnd(28)} ${fmt(parseRate).padStart(9)} spans/s (${sink > 0 ? 'parsed' : ''})`);
+
+const proto = await runEndToEnd('OTLP protobuf over HTTP', protoBodies, 'application/x-protobuf', spans);
+const json = await runEndToEnd('OTLP JSON over HTTP', jsonBodies, 'application/json', spans);
+const raw = await rawInsertRate(protoBodies);
+log(`${'raw ClickHouse insert'.padEnd(28)} ${fmt(raw).padStart(9)} rows/s (same rows, 50k-row batches, no HTTP/decode/pricing)`);
+log('');
+log(`protobuf end to end / JSON.parse baseline: ${(proto.rate / parseRate).toFixed(2)}   (target >= 0.5)`);
+log(`JSON end to end / JSON.parse baseline:     ${(json.rate / parseRate).toFixed(2)}`);
+log(`protobuf end to end / raw insert:          ${(proto.rate / raw).toFixed(2)}`);
+log(`protobuf end to end:                       ${fmt(proto.rate)} spans/s   (target >= 60,000)`);
+log(`per CPU-second (database included):        ${fmt(proto.perCpu)} = ${(proto.perCpu / 12000).toFixed(1)}x the Collector's 12k/CPU   (target >= 3x)`);
+log(`peak RSS of the service:                   ${Math.max(proto.rss, json.rss).toFixed(0)} MB   (target < 400 MB)`);
