@@ -1,0 +1,39 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PnlSpanExporter } from '../../exporter/src/receive/pnl-span-exporter.js';
+import { EXPECTED_PICO, emitTwoCalls, picoText } from '../helpers/genai-spans.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { metricValue } from '../helpers/test-service.js';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+describe('PnlSpanExporter (in process, no service)', () => {
+  it('prices and stores spans through the same pipeline as the service', async () => {
+    const exporter = new PnlSpanExporter({ dataDir: dir.path, logLevel: 'warn' });
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'support-bot' }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    });
+    emitTwoCalls(provider);
+    emitTwoCalls(provider); // new span ids: two more calls
+    await provider.forceFlush();
+    await exporter.forceFlush();
+    const core = await exporter.ready();
+    const rows = await core.store.select<{ request_model: string; n: number; cost: string }>(
+      'SELECT request_model, count() AS n, toString(sum(cost_usd)) AS cost FROM pnl.llm_calls GROUP BY request_model ORDER BY request_model',
+    );
+    expect(rows).toEqual([
+      { request_model: 'claude-sonnet-4-20250514', n: 2, cost: picoText(2n * EXPECTED_PICO.claude) },
+      { request_model: 'gpt-4o-mini', n: 2, cost: picoText(2n * EXPECTED_PICO.gpt4oMini) },
+    ]);
+    const text = await core.metrics.exposition();
+    expect(metricValue(text, 'pnl_llm_calls_total', { customer: 'cust_acme', feature: 'chat', provider: 'openai', model: 'gpt-4o-mini', status: 'unset' })).toBe(2);
+    await provider.shutdown();
+    await exporter.shutdown();
+    await exporter.shutdown(); // idempotent
+    const result = await new Promise<{ code: number }>((resolve) => exporter.export([], resolve));
+    expect(result.code).toBe(1); // FAILED after shutdown
+  });
+});
