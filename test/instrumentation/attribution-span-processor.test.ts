@@ -1,0 +1,143 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AttributionError,
+  attribution,
+  attributionContext,
+  currentAttribution,
+  withAttribution,
+} from '../../instrumentation/src/index.js';
+import { pnlAttributes, startTestTracing, type TestTracing } from './support/test-tracing.js';
+
+let tracing: TestTracing;
+beforeEach(() => {
+  tracing = startTestTracing();
+});
+afterEach(async () => {
+  await tracing.shutdown();
+});
+
+const tracer = () => trace.getTracer('test-library');
+
+describe('attribution span processor', () => {
+  it('puts the attribution on every span started under it, at any depth', async () => {
+    await withAttribution(attribution().customer('cust_acme').tier('pro').feature('chat'), async () => {
+      await tracer().startActiveSpan('outer', async (outer) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        tracer().startSpan('inner').end();
+        outer.end();
+      });
+    });
+    tracer().startSpan('outside').end();
+
+    const expected = { 'pnl.customer.id': 'cust_acme', 'pnl.customer.tier': 'pro', 'pnl.feature.id': 'chat' };
+    expect(pnlAttributes(tracing.span('outer'))).toEqual(expected);
+    expect(pnlAttributes(tracing.span('inner'))).toEqual(expected);
+    expect(pnlAttributes(tracing.span('outside'))).toEqual({});
+  });
+
+  it('lets an inner scope refine the outer attribution', () => {
+    withAttribution(attribution().customer('cust_1').feature('chat'), () => {
+      withAttribution(attribution().feature('summarize').taskType('summary'), () => {
+        tracer().startSpan('refined').end();
+      });
+    });
+    expect(pnlAttributes(tracing.span('refined'))).toEqual({
+      'pnl.customer.id': 'cust_1',
+      'pnl.feature.id': 'summarize',
+      'pnl.task.type': 'summary',
+    });
+  });
+
+  it('keeps concurrent requests apart', async () => {
+    const handle = async (customer: string, delays: number[]) =>
+      withAttribution(attribution().customer(customer), async () => {
+        for (const [i, delay] of delays.entries()) {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          tracer().startSpan(`${customer}-${i}`).end();
+        }
+      });
+    await Promise.all([handle('cust_a', [5, 1, 3]), handle('cust_b', [1, 4, 1]), handle('cust_c', [3, 3, 0])]);
+
+    expect(tracing.spans()).toHaveLength(9);
+    for (const span of tracing.spans()) {
+      expect(span.attributes['pnl.customer.id']).toBe(span.name.split('-')[0]);
+    }
+  });
+
+  it('does not overwrite an attribute the span was started with', () => {
+    withAttribution(attribution().customer('from_baggage'), () => {
+      tracer().startSpan('explicit', { attributes: { 'pnl.customer.id': 'explicit' } }).end();
+    });
+    expect(tracing.span('explicit').attributes['pnl.customer.id']).toBe('explicit');
+  });
+
+  it('copies only pnl keys, never other baggage', () => {
+    const bag = propagation.createBaggage({
+      'pnl.customer.id': { value: 'cust_1' },
+      'pnl.custom.region': { value: 'eu' },
+      'pnl.custom.Not Valid': { value: 'x' },
+      'pnl.invented.key': { value: 'x' },
+      'session.secret': { value: 'do-not-copy' },
+    });
+    context.with(propagation.setBaggage(context.active(), bag), () => tracer().startSpan('filtered').end());
+    expect(tracing.span('filtered').attributes).toEqual({ 'pnl.customer.id': 'cust_1', 'pnl.custom.region': 'eu' });
+  });
+
+  it('turns the attempt number into an integer and drops one that is not', () => {
+    const at = (value: string) =>
+      propagation.setBaggage(context.active(), propagation.createBaggage({ 'pnl.attempt': { value } }));
+    context.with(at('2'), () => tracer().startSpan('two').end());
+    context.with(at('-1'), () => tracer().startSpan('negative').end());
+    context.with(at('1.5'), () => tracer().startSpan('fraction').end());
+    expect(tracing.span('two').attributes['pnl.attempt']).toBe(2);
+    expect(tracing.span('negative').attributes['pnl.attempt']).toBeUndefined();
+    expect(tracing.span('fraction').attributes['pnl.attempt']).toBeUndefined();
+  });
+
+  it('reads the attribution back from the context', () => {
+    withAttribution(attribution().customer('cust_9').custom('plan', 'annual'), () => {
+      expect(currentAttribution()).toEqual({ 'pnl.customer.id': 'cust_9', 'pnl.custom.plan': 'annual' });
+    });
+    expect(currentAttribution()).toEqual({});
+  });
+
+  it('returns what the function returns', async () => {
+    expect(withAttribution(attribution().customer('c'), () => 42)).toBe(42);
+    await expect(withAttribution(attribution().customer('c'), async () => 'x')).resolves.toBe('x');
+  });
+
+  it('validates plain attribution objects too', () => {
+    expect(() => withAttribution({ 'pnl.customer.id': '' }, () => undefined)).toThrow(AttributionError);
+    expect(() => withAttribution({ customer: 'c' }, () => undefined)).toThrow(/"customer" is not an attribution key/);
+  });
+
+  it('refuses baggage that propagators would truncate, counting what is already there', () => {
+    let builder = attribution().customer('c');
+    for (let i = 0; i < 40; i++) builder = builder.custom(`k${i}`, 'v'.repeat(200));
+    let caught: unknown;
+    try {
+      attributionContext(builder);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AttributionError);
+    expect((caught as AttributionError).code).toBe('baggage_too_large');
+    expect((caught as Error).message).toMatch(/over the 8192-byte header limit/);
+  });
+});
+
+describe('attribution span processor defaults', () => {
+  it('fills keys the context lacks and leaves the rest', async () => {
+    await tracing.shutdown();
+    tracing = startTestTracing({ defaults: { 'pnl.environment': 'staging', 'pnl.product.id': 'default_product' } });
+    tracer().startSpan('bare').end();
+    withAttribution(attribution().customer('c1').product('crm'), () => tracer().startSpan('attributed').end());
+    expect(pnlAttributes(tracing.span('bare'))).toEqual({ 'pnl.environment': 'staging', 'pnl.product.id': 'default_product' });
+    expect(pnlAttributes(tracing.span('attributed'))).toEqual({
+      'pnl.customer.id': 'c1',
+      'pnl.product.id': 'crm',
+      'pnl.environment': 'staging',
+    });
+  });
+});
