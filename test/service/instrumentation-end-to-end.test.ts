@@ -1,0 +1,74 @@
+import { createRequire } from 'node:module';
+import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentRun, attribution, openAIUsageFetch, startAgenticPnl, withAttribution } from '../../instrumentation/src/index.js';
+import { picoText } from '../helpers/genai-spans.js';
+import { metricValue, startTestService, type TestService } from '../helpers/test-service.js';
+import { FAKE_USAGE, startFakeOpenAI, type FakeOpenAI } from '../instrumentation/support/fake-openai-server.js';
+
+// openai 6 from the instrumentation workspace: the official instrumentation supports openai < 7.
+const requireFromPackage = createRequire(new URL('../../instrumentation/package.json', import.meta.url));
+type OpenAIModule = typeof import('openai');
+
+/*
+ * Published prices per million tokens (pico-dollars per token = $/Mtok x 1e6):
+ *   gpt-4o-mini: input $0.15, cached $0.075, output $0.60;  gpt-4o: input $2.50, cached $1.25, output $10.
+ * The fake provider reports 1200 prompt tokens of which 1024 cached, 340 completion tokens.
+ */
+const uncached = BigInt(FAKE_USAGE.prompt_tokens - FAKE_USAGE.prompt_tokens_details.cached_tokens);
+const cached = BigInt(FAKE_USAGE.prompt_tokens_details.cached_tokens);
+const output = BigInt(FAKE_USAGE.completion_tokens);
+const MINI = uncached * 150_000n + cached * 75_000n + output * 600_000n;
+const FOUR_O = uncached * 2_500_000n + cached * 1_250_000n + output * 10_000_000n;
+
+describe('instrumented agent -> OTLP -> service', () => {
+  let svc: TestService;
+  let fake: FakeOpenAI;
+  beforeAll(async () => {
+    svc = await startTestService();
+    fake = await startFakeOpenAI();
+    const pnl = startAgenticPnl({ serviceName: 'support-bot', otlpUrl: `${svc.url}/v1/traces`, instrumentations: [new OpenAIInstrumentation()] });
+    const { OpenAI } = requireFromPackage('openai') as OpenAIModule;
+    const openai = new OpenAI({ apiKey: 'test', baseURL: fake.baseURL, maxRetries: 0, fetch: openAIUsageFetch() });
+    const ask = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
+    await withAttribution(attribution().customer('cust_e2e').tier('pro').feature('triage'), () =>
+      agentRun('triage-agent', async (run) => {
+        await run.attempt(() => ask('gpt-4o-mini'));
+        await run.attempt(() => ask('gpt-4o'), 'retry');
+        run.outcome('ticket.resolved', { value: 1 });
+      }, { runId: 'run-e2e' }),
+    );
+    await new Promise((r) => setTimeout(r, 50)); // the instrumentation ends its span after the promise
+    await pnl.shutdown(); // flushes the OTLP export
+    await svc.service.core.writer.flush();
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await svc?.stop();
+  });
+
+  it('prices the first attempt as base cost and the retry as evolution cost', async () => {
+    const rows = await svc.service.core.store.select<Record<string, unknown>>(
+      `SELECT request_model, run_id, attempt, attempt_reason, input_tokens, cache_read_tokens, output_tokens, reasoning_tokens, cost_usd
+       FROM pnl.llm_calls WHERE customer_id = 'cust_e2e' ORDER BY attempt`,
+    );
+    expect(rows).toEqual([
+      { request_model: 'gpt-4o-mini', run_id: 'run-e2e', attempt: 0, attempt_reason: '', input_tokens: 176, cache_read_tokens: 1024, output_tokens: 340, reasoning_tokens: 256, cost_usd: picoText(MINI) },
+      { request_model: 'gpt-4o', run_id: 'run-e2e', attempt: 1, attempt_reason: 'retry', input_tokens: 176, cache_read_tokens: 1024, output_tokens: 340, reasoning_tokens: 256, cost_usd: picoText(FOUR_O) },
+    ]);
+    const split = await svc.service.core.store.select<{ base: string; evolution: string }>(
+      `SELECT toString(sumIf(cost_usd, attempt_reason = '')) AS base, toString(sumIf(cost_usd, attempt_reason != '')) AS evolution
+       FROM pnl.llm_costs_daily WHERE customer_id = 'cust_e2e'`,
+    );
+    expect(split).toEqual([{ base: picoText(MINI), evolution: picoText(FOUR_O) }]);
+    const text = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metricValue(text, 'pnl_llm_evolution_cost_usd_total', { customer: 'cust_e2e', feature: 'triage', reason: 'retry' })).toBeCloseTo(Number(FOUR_O) / 1e12, 12);
+  });
+
+  it('stores the run with its outcome', async () => {
+    const runs = await svc.service.core.store.select<Record<string, unknown>>(
+      "SELECT run_id, agent_name, outcome, status FROM pnl.agent_runs WHERE customer_id = 'cust_e2e'",
+    );
+    expect(runs).toEqual([{ run_id: 'run-e2e', agent_name: 'triage-agent', outcome: 'success', status: expect.any(String) }]);
+  });
+});
