@@ -43,7 +43,7 @@ export interface LlmCall extends Attribution {
   parentSpanId: string;
   startTimeUs: number;
   durationUs: number;
-  /** Canonical provider id, as the price catalog names it (openai, anthropic, google, aws-bedrock, ...). */
+  /** Canonical provider id, as the price catalog names it (openai, anthropic, google, aws, azure, x-ai, ...). */
   provider: string;
   requestModel: string;
   responseModel: string;

@@ -1,0 +1,50 @@
+import type { DecodedSpan } from '../model/decoded-span.js';
+import type { NormalizedSpan } from '../model/llm-call.js';
+import { buildAgentRun } from './build-agent-run.js';
+import { buildLlmCall } from './build-llm-call.js';
+import { classifySpan } from './classify-span.js';
+import { compileOptions } from './compile-options.js';
+import type { NormalizeOptions } from './normalize-options.js';
+import { InvalidUsageError } from './token-count.js';
+
+/** Most spans are not LLM calls; they all share this answer instead of allocating one each. */
+const IGNORE: NormalizedSpan = Object.freeze({ kind: 'ignore' });
+
+/**
+ * Turns one received span into one internal record: an LLM model call (`llm`), an agent run
+ * (`run`), nothing (`ignore`: HTTP, DB, tool spans, and parents that repeat their children's
+ * usage), or a `reject` with a message saying what was wrong and where. Pure and synchronous;
+ * never throws for bad span data.
+ * @throws Error only when `options` are invalid (see `validateNormalizeOptions`).
+ */
+export function normalizeSpan(span: DecodedSpan, options: NormalizeOptions): NormalizedSpan {
+  const kind = classifySpan(span);
+  if (kind === 'ignore') return IGNORE;
+  const compiled = compileOptions(options);
+  if (!validTimes(span)) {
+    return {
+      kind: 'reject',
+      reason: 'invalid_time',
+      message: `span ${span.spanId}: start ${span.startTimeUs} µs / end ${span.endTimeUs} µs is not a valid time range`,
+    };
+  }
+  if (kind === 'run') return { kind: 'run', run: buildAgentRun(span, compiled) };
+  try {
+    return { kind: 'llm', call: buildLlmCall(span, compiled) };
+  } catch (err) {
+    if (err instanceof InvalidUsageError) {
+      return { kind: 'reject', reason: 'invalid_usage', message: `span ${span.spanId} (${span.name}): ${err.message}` };
+    }
+    throw err;
+  }
+}
+
+/** Durations and partitions are computed from these; a missing or inverted range would corrupt both. */
+function validTimes(span: DecodedSpan): boolean {
+  return (
+    Number.isSafeInteger(span.startTimeUs) &&
+    Number.isSafeInteger(span.endTimeUs) &&
+    span.startTimeUs > 0 &&
+    span.endTimeUs >= span.startTimeUs
+  );
+}
