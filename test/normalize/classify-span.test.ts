@@ -103,3 +103,21 @@ describe('operation names', () => {
     expect(result.kind === 'llm' && result.call.operation).toBe(operation);
   });
 });
+
+describe('business outcomes', () => {
+  it('reads an outcome span from recordOutcome as an outcome with its attribution', () => {
+    const n = normalizeSpan(
+      span('outcome ticket.resolved', { 'pnl.outcome.name': 'ticket.resolved', 'pnl.outcome.value': 2.5, 'pnl.customer.id': 'cust_a', 'pnl.feature.id': 'triage', 'pnl.run.id': 'r1' }),
+      options,
+    );
+    expect(n).toEqual({
+      kind: 'outcome',
+      outcome: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', runId: 'r1', customerId: 'cust_a', featureId: 'triage', atUs: 1_763_900_000_000_000, name: 'ticket.resolved', value: 2.5 },
+    });
+  });
+
+  it('keeps a run span that names its outcome a run, and a model call with an outcome key a model call', () => {
+    expect(normalizeSpan(span('invoke_agent triage', { 'gen_ai.operation.name': 'invoke_agent', 'pnl.outcome.name': 'x' }), options).kind).toBe('run');
+    expect(normalizeSpan(span('chat gpt-4o', { 'gen_ai.operation.name': 'chat', 'pnl.outcome.name': 'x', ...USAGE }), options).kind).toBe('llm');
+  });
+});

@@ -65,10 +65,14 @@ describe('instrumented agent -> OTLP -> service', () => {
     expect(metricValue(text, 'pnl_llm_evolution_cost_usd_total', { customer: 'cust_e2e', feature: 'triage', reason: 'retry' })).toBeCloseTo(Number(FOUR_O) / 1e12, 12);
   });
 
-  it('stores the run with its outcome', async () => {
+  it('stores the run and its business outcome', async () => {
     const runs = await svc.service.core.store.select<Record<string, unknown>>(
       "SELECT run_id, agent_name, outcome, status FROM pnl.agent_runs WHERE customer_id = 'cust_e2e'",
     );
     expect(runs).toEqual([{ run_id: 'run-e2e', agent_name: 'triage-agent', outcome: 'success', status: expect.any(String) }]);
+    const outcomes = await svc.service.core.store.select<Record<string, unknown>>(
+      "SELECT run_id, feature_id, name, value FROM pnl.outcomes WHERE customer_id = 'cust_e2e'",
+    );
+    expect(outcomes).toEqual([{ run_id: 'run-e2e', feature_id: 'triage', name: 'ticket.resolved', value: 1 }]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseTarget } from '../../exporter/src/store/open-clickhouse.js';
 import { PnlStore } from '../../exporter/src/store/pnl-store.js';
-import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS } from '../../exporter/src/store/row-format.js';
+import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS } from '../../exporter/src/store/row-format.js';
 import { agentRun, cost, llmCall, priced } from '../helpers/records.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -35,11 +35,11 @@ for (const [label, target] of targets) {
       // A second client on the same embedded path is refused by chdb; on a server it just works.
       if (again instanceof PnlStore) await again.close();
       const rows = await store.select<{ name: string }>('SELECT name FROM pnl.schema_migrations FINAL ORDER BY version');
-      expect(rows.map((r) => r.name)).toEqual(['001_llm_calls', '002_agent_runs', '003_price_book', '004_llm_costs_daily']);
+      expect(rows.map((r) => r.name)).toEqual(['001_llm_calls', '002_agent_runs', '003_price_book', '004_llm_costs_daily', '005_revenue', '006_budgets', '007_audit_log', '008_outcomes']);
     });
 
     it('writes rows with exactly the columns and types the migrations create', async () => {
-      for (const [table, columns] of [['llm_calls', LLM_CALL_COLUMNS], ['agent_runs', AGENT_RUN_COLUMNS]] as const) {
+      for (const [table, columns] of [['llm_calls', LLM_CALL_COLUMNS], ['agent_runs', AGENT_RUN_COLUMNS], ['outcomes', OUTCOME_COLUMNS]] as const) {
         const described = await store.select<{ name: string; type: string }>(
           `SELECT name, type FROM system.columns WHERE database = 'pnl' AND table = {t:String} AND default_kind = '' ORDER BY position`,
           { t: table },
@@ -51,7 +51,7 @@ for (const [label, target] of targets) {
     it('stores priced and unpriced calls with exact costs', async () => {
       const a = llmCall({ customerId: `${run}_a` });
       const b = llmCall({ customerId: `${run}_a`, requestModel: 'mystery-1', provider: 'acme' });
-      await store.insertBatch([priced(a, cost({ input: 105_000_000n, cacheRead: 22_500_000n, output: 120_000_000n })), priced(b, null)], [], `${run}-1`);
+      await store.insertBatch({ calls: [priced(a, cost({ input: 105_000_000n, cacheRead: 22_500_000n, output: 120_000_000n })), priced(b, null)], runs: [], outcomes: [] }, `${run}-1`);
       const rows = await store.select<Record<string, unknown>>(
         `SELECT span_id, toString(start_time) AS start, cost_input_usd, cost_cache_read_usd, cost_output_usd, cost_usd, priced, unpriced_reason,
                 input_tokens, input_tokens_reported, cache_read_tokens, output_tokens, attributes
@@ -77,8 +77,8 @@ for (const [label, target] of targets) {
     it('drops a retried batch with the same dedup token, in rows and daily aggregates', async () => {
       const calls = [1, 2, 3].map(() => priced(llmCall({ customerId: `${run}_d` }), cost({ output: 1_000_000_000n })));
       const runs = [agentRun({ customerId: `${run}_d` })];
-      await store.insertBatch(calls, runs, `${run}-dup`);
-      await store.insertBatch(calls, runs, `${run}-dup`);
+      await store.insertBatch({ calls, runs, outcomes: [] }, `${run}-dup`);
+      await store.insertBatch({ calls, runs, outcomes: [] }, `${run}-dup`);
       const [n] = await store.select<{ n: number; s: string }>('SELECT count() AS n, toString(sum(cost_usd)) AS s FROM pnl.llm_calls WHERE customer_id = {c:String}', { c: `${run}_d` });
       expect(n).toEqual({ n: 3, s: '0.003' });
       const [daily] = await store.select<{ calls: number; cost: string }>(

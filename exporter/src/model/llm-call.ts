@@ -84,10 +84,24 @@ export interface AgentRun extends Attribution {
   serviceName: string;
 }
 
+/** A business outcome (`outcome {name}` span from `recordOutcome`), stored as one `pnl.outcomes` row. */
+export interface Outcome {
+  traceId: string;
+  spanId: string;
+  runId: string;
+  customerId: string;
+  featureId: string;
+  atUs: number;
+  /** e.g. `ticket.resolved`. */
+  name: string;
+  value: number;
+}
+
 /** What the normalizer decided about one span. */
 export type NormalizedSpan =
   | { kind: 'llm'; call: LlmCall }
   | { kind: 'run'; run: AgentRun }
+  | { kind: 'outcome'; outcome: Outcome }
   | { kind: 'ignore' }
   | { kind: 'reject'; reason: RejectReason; message: string };
 

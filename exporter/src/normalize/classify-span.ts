@@ -1,7 +1,7 @@
 import type { Attributes, DecodedSpan } from '../model/decoded-span.js';
 
 /** What a span is for pricing: one model call, an agent run, or neither. */
-export type SpanClass = 'llm' | 'run' | 'ignore';
+export type SpanClass = 'llm' | 'run' | 'outcome' | 'ignore';
 
 /** `gen_ai.operation.name` values of a single model call (current spec plus older emitters' spellings). */
 const MODEL_OPERATIONS: ReadonlySet<string> = new Set([
@@ -75,9 +75,14 @@ function isAiSdkModelCall(operationId: string): boolean {
   return operationId.endsWith('.doGenerate') || operationId.endsWith('.doStream') || operationId.endsWith('.doEmbed');
 }
 
-/** Our own run marker: a span that states the outcome of the run it belongs to. */
+/**
+ * Our own markers on spans that are not model calls: a span that states the outcome of its run
+ * is the run; a span that records a business outcome (`recordOutcome`) is an outcome.
+ */
 function runOrIgnore(attrs: Attributes): SpanClass {
   const runId = attrs['pnl.run.id'];
   const outcome = attrs['pnl.run.outcome'];
-  return typeof runId === 'string' && runId !== '' && outcome !== undefined && outcome !== null ? 'run' : 'ignore';
+  if (typeof runId === 'string' && runId !== '' && outcome !== undefined && outcome !== null) return 'run';
+  const outcomeName = attrs['pnl.outcome.name'];
+  return typeof outcomeName === 'string' && outcomeName !== '' ? 'outcome' : 'ignore';
 }

@@ -2,6 +2,7 @@ import type { DecodedSpan } from '../model/decoded-span.js';
 import type { NormalizedSpan } from '../model/llm-call.js';
 import { buildAgentRun } from './build-agent-run.js';
 import { buildLlmCall } from './build-llm-call.js';
+import { buildOutcome } from './build-outcome.js';
 import { classifySpan } from './classify-span.js';
 import { compileOptions } from './compile-options.js';
 import type { NormalizeOptions } from './normalize-options.js';
@@ -12,7 +13,7 @@ const IGNORE: NormalizedSpan = Object.freeze({ kind: 'ignore' });
 
 /**
  * Turns one received span into one internal record: an LLM model call (`llm`), an agent run
- * (`run`), nothing (`ignore`: HTTP, DB, tool spans, and parents that repeat their children's
+ * (`run`), a business outcome (`outcome`), nothing (`ignore`: HTTP, DB, tool spans, and parents that repeat their children's
  * usage), or a `reject` with a message saying what was wrong and where. Pure and synchronous;
  * never throws for bad span data.
  * @throws Error only when `options` are invalid (see `validateNormalizeOptions`).
@@ -29,6 +30,7 @@ export function normalizeSpan(span: DecodedSpan, options: NormalizeOptions): Nor
     };
   }
   if (kind === 'run') return { kind: 'run', run: buildAgentRun(span, compiled) };
+  if (kind === 'outcome') return { kind: 'outcome', outcome: buildOutcome(span, compiled) };
   try {
     return { kind: 'llm', call: buildLlmCall(span, compiled) };
   } catch (err) {

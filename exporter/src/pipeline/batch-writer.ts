@@ -1,11 +1,10 @@
-import type { AgentRun } from '../model/llm-call.js';
-import type { PricedCall } from '../model/priced-call.js';
 import type { Logger } from '../log/logger.js';
 import { BufferFullError } from './buffer-full-error.js';
+import { emptyRows, rowCount, type Rows } from './rows.js';
 
 /** Where batches go; PnlStore implements it. */
 export interface BatchSink {
-  insertBatch(calls: readonly PricedCall[], runs: readonly AgentRun[], dedupToken: string): Promise<void>;
+  insertBatch(rows: Rows, dedupToken: string): Promise<void>;
 }
 
 export interface BatchWriterOptions {
@@ -21,8 +20,8 @@ export interface BatchWriterOptions {
 }
 
 interface Batch {
-  calls: PricedCall[];
-  runs: AgentRun[];
+  rows: Rows;
+  size: number;
   token: string;
 }
 
@@ -35,8 +34,7 @@ const MAX_BACKOFF_MS = 30_000;
  * dedup token, so a retry of a batch that did commit is dropped by ClickHouse, not stored twice.
  */
 export class BatchWriter {
-  private calls: PricedCall[] = [];
-  private runs: AgentRun[] = [];
+  private pending: Rows = emptyRows();
   private readonly queue: Batch[] = [];
   private queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -52,7 +50,7 @@ export class BatchWriter {
 
   /** Rows accepted and not yet committed to ClickHouse. */
   get bufferedRows(): number {
-    return this.calls.length + this.runs.length + this.queuedRows;
+    return rowCount(this.pending) + this.queuedRows;
   }
 
   /** True while the last insert attempt failed. */
@@ -72,12 +70,14 @@ export class BatchWriter {
     }
   }
 
-  add(calls: readonly PricedCall[], runs: readonly AgentRun[]): void {
+  add(rows: Rows): void {
     if (this.closed) throw new Error('BatchWriter is closed');
-    for (const c of calls) this.calls.push(c);
-    for (const r of runs) this.runs.push(r);
-    if (this.calls.length + this.runs.length >= this.options.maxRows) this.cut();
-    else if (this.timer === undefined && this.calls.length + this.runs.length > 0) {
+    for (const c of rows.calls) this.pending.calls.push(c);
+    for (const r of rows.runs) this.pending.runs.push(r);
+    for (const o of rows.outcomes) this.pending.outcomes.push(o);
+    const size = rowCount(this.pending);
+    if (size >= this.options.maxRows) this.cut();
+    else if (this.timer === undefined && size > 0) {
       this.timer = setTimeout(() => this.cut(), this.options.maxDelayMs);
       this.timer.unref();
     }
@@ -101,13 +101,7 @@ export class BatchWriter {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.calls.length + this.runs.length > 0) {
-      const batch: Batch = { calls: this.calls, runs: this.runs, token: batchToken(this.calls, this.runs) };
-      this.calls = [];
-      this.runs = [];
-      this.queue.push(batch);
-      this.queuedRows += batch.calls.length + batch.runs.length;
-    }
+    if (rowCount(this.pending) > 0) this.queuePending();
     if (this.writing === undefined && this.queue.length > 0) {
       this.writing = this.drain().finally(() => {
         this.writing = undefined;
@@ -120,43 +114,44 @@ export class BatchWriter {
       const batch = this.queue[0]!;
       const started = performance.now();
       try {
-        await this.sink.insertBatch(batch.calls, batch.runs, batch.token);
-        this.options.onInsert?.((performance.now() - started) / 1000, batch.calls.length + batch.runs.length);
+        await this.sink.insertBatch(batch.rows, batch.token);
+        this.options.onInsert?.((performance.now() - started) / 1000, batch.size);
         this.queue.shift();
-        this.queuedRows -= batch.calls.length + batch.runs.length;
+        this.queuedRows -= batch.size;
         if (this.failures > 0) this.options.logger.info('clickhouse insert recovered', { failedAttempts: this.failures });
         this.failures = 0;
         this.lastError = undefined;
       } catch (err) {
         this.failures += 1;
         this.lastError = err;
-        this.options.onInsert?.((performance.now() - started) / 1000, batch.calls.length + batch.runs.length, err);
+        this.options.onInsert?.((performance.now() - started) / 1000, batch.size, err);
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.failures, 10));
         this.options.logger.warn('clickhouse insert failed; batch kept and retried', {
           error: (err as Error).message,
-          rows: batch.calls.length + batch.runs.length,
+          rows: batch.size,
           attempt: this.failures,
           retryInMs: backoff,
         });
         await new Promise((resolve) => setTimeout(resolve, backoff).unref());
       }
       // Rows that arrived meanwhile join the queue as their own batch once the size is reached.
-      if (this.calls.length + this.runs.length >= this.options.maxRows) this.cutPendingOnly();
+      if (rowCount(this.pending) >= this.options.maxRows) this.queuePending();
     }
   }
 
-  private cutPendingOnly(): void {
-    const batch: Batch = { calls: this.calls, runs: this.runs, token: batchToken(this.calls, this.runs) };
-    this.calls = [];
-    this.runs = [];
-    this.queue.push(batch);
-    this.queuedRows += batch.calls.length + batch.runs.length;
+  private queuePending(): void {
+    const rows = this.pending;
+    const size = rowCount(rows);
+    this.pending = emptyRows();
+    this.queue.push({ rows, size, token: batchToken(rows) });
+    this.queuedRows += size;
   }
 }
 
 /** A token derived from the batch's content, so the same rows always carry the same token. */
-function batchToken(calls: readonly PricedCall[], runs: readonly AgentRun[]): string {
-  const first = calls[0]?.call ?? runs[0];
-  const last = runs[runs.length - 1] ?? calls[calls.length - 1]?.call;
-  return `${first?.spanId ?? ''}${first?.traceId.slice(0, 8) ?? ''}-${last?.spanId ?? ''}-${calls.length}-${runs.length}`;
+function batchToken(rows: Rows): string {
+  const ids = (r: { spanId: string; traceId: string } | undefined): string => (r ? r.spanId + r.traceId.slice(0, 8) : '');
+  const first = rows.calls[0]?.call ?? rows.runs[0] ?? rows.outcomes[0];
+  const last = rows.outcomes[rows.outcomes.length - 1] ?? rows.runs[rows.runs.length - 1] ?? rows.calls[rows.calls.length - 1]?.call;
+  return `${ids(first)}-${ids(last)}-${rows.calls.length}-${rows.runs.length}-${rows.outcomes.length}`;
 }

@@ -1,16 +1,15 @@
 import { SeenSpans } from '../dedupe/seen-spans.js';
 import type { DecodedSpan } from '../model/decoded-span.js';
-import type { AgentRun } from '../model/llm-call.js';
-import type { PricedCall } from '../model/priced-call.js';
 import type { PnlMetrics } from '../metrics/pnl-metrics.js';
 import { normalizeSpan, type NormalizeOptions } from '../normalize/index.js';
 import type { PriceBook } from '../price/index.js';
 import type { BatchWriter } from './batch-writer.js';
+import { emptyRows, rowCount } from './rows.js';
 
 /** What happened to the spans of one request. */
 export interface IngestResult {
   received: number;
-  /** LLM calls and runs newly accepted for storage. */
+  /** LLM calls, runs and outcomes newly accepted for storage. */
   accepted: number;
   /** Spans that are neither LLM calls nor runs (HTTP, DB, tool spans...). */
   ignored: number;
@@ -51,8 +50,7 @@ export class Pipeline {
     writer.assertRoom(spans.length);
     const result: IngestResult = { received: spans.length, accepted: 0, ignored: 0, duplicates: 0, rejected: 0, rejectMessage: '' };
     const messages: string[] = [];
-    const calls: PricedCall[] = [];
-    const runs: AgentRun[] = [];
+    const rows = emptyRows();
     const nowUs = Date.now() * 1000;
     for (const span of spans) {
       const n = normalizeSpan(span, normalizeOptions);
@@ -75,16 +73,18 @@ export class Pipeline {
       result.accepted++;
       if (n.kind === 'llm') {
         const priced = priceBook.rate(n.call);
-        calls.push(priced);
+        rows.calls.push(priced);
         metrics.recordCall(priced, nowUs);
-      } else {
-        runs.push(n.run);
+      } else if (n.kind === 'run') {
+        rows.runs.push(n.run);
         metrics.recordRun(n.run);
+      } else {
+        rows.outcomes.push(n.outcome);
       }
     }
     metrics.spansReceived.inc(spans.length);
     if (result.duplicates > 0) metrics.spansDuplicate.inc(result.duplicates);
-    if (calls.length + runs.length > 0) writer.add(calls, runs);
+    if (rowCount(rows) > 0) writer.add(rows);
     metrics.bufferedRows.set(writer.bufferedRows);
     if (result.rejected > 0) {
       result.rejectMessage = `${result.rejected} span(s) rejected: ${messages.join('; ')}${result.rejected > messages.length ? '; ...' : ''}`;

@@ -2,6 +2,12 @@ import { OtlpDecodeError } from './decode-error.js';
 
 const TWO_32 = 4294967296;
 
+/** Node's internal direct decoders, which Buffer#toString(encoding, start, end) dispatches to after argument checks. */
+interface FastSlice {
+  utf8Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
+}
+
 /**
  * A bounds-checked cursor over protobuf wire-format bytes. Only what the OTLP trace messages
  * use: varints, fixed64, length-delimited fields, and skipping of unknown fields.
@@ -88,14 +94,14 @@ export class ProtobufReader {
 
   string(): string {
     const fieldEnd = this.delimitedEnd();
-    const s = this.buf.toString('utf8', this.pos, fieldEnd);
+    const s = (this.buf as unknown as FastSlice).utf8Slice(this.pos, fieldEnd);
     this.pos = fieldEnd;
     return s;
   }
 
   hex(): string {
     const fieldEnd = this.delimitedEnd();
-    const s = this.buf.toString('hex', this.pos, fieldEnd);
+    const s = (this.buf as unknown as FastSlice).hexSlice(this.pos, fieldEnd);
     this.pos = fieldEnd;
     return s;
   }

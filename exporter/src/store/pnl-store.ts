@@ -1,10 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AgentRun } from '../model/llm-call.js';
-import type { PricedCall } from '../model/priced-call.js';
+import type { Rows } from '../pipeline/rows.js';
 import { createRowBinaryInserter, type RowBinaryInserter } from './insert-row-binary.js';
 import { migrate } from './migrate.js';
 import { openClickHouse, type ClickHouseTarget } from './open-clickhouse.js';
-import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, writeAgentRun, writeLlmCall } from './row-format.js';
+import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS, writeAgentRun, writeLlmCall, writeOutcome, type ColumnSpec } from './row-format.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 import { StoreError } from './store-error.js';
 
@@ -44,23 +43,29 @@ export class PnlStore {
    * whose token it has already seen, so retrying a batch that did commit (a timeout after the
    * write, say) never stores it twice.
    */
-  async insertBatch(calls: readonly PricedCall[], runs: readonly AgentRun[], dedupToken: string): Promise<void> {
-    // The daily aggregates must drop a retried block too, or a retry would count twice there.
-    const settings = { deduplicate_blocks_in_dependent_materialized_views: 1 } as const;
+  async insertBatch(rows: Rows, dedupToken: string): Promise<void> {
     try {
-      if (calls.length > 0) {
-        const w = new RowBinaryWriter(calls.length * 600);
-        for (const c of calls) writeLlmCall(w, c);
-        await this.inserter.insert('pnl.llm_calls', LLM_CALL_COLUMNS, w.bytes(), { ...settings, insert_deduplication_token: `${dedupToken}:calls` });
-      }
-      if (runs.length > 0) {
-        const w = new RowBinaryWriter(runs.length * 300);
-        for (const r of runs) writeAgentRun(w, r);
-        await this.inserter.insert('pnl.agent_runs', AGENT_RUN_COLUMNS, w.bytes(), { ...settings, insert_deduplication_token: `${dedupToken}:runs` });
-      }
+      await this.insertRows('pnl.llm_calls', LLM_CALL_COLUMNS, rows.calls, writeLlmCall, 600, `${dedupToken}:calls`);
+      await this.insertRows('pnl.agent_runs', AGENT_RUN_COLUMNS, rows.runs, writeAgentRun, 300, `${dedupToken}:runs`);
+      await this.insertRows('pnl.outcomes', OUTCOME_COLUMNS, rows.outcomes, writeOutcome, 150, `${dedupToken}:outcomes`);
     } catch (err) {
       throw new StoreError('insert', err);
     }
+  }
+
+  private async insertRows<T>(
+    table: string,
+    columns: readonly ColumnSpec[],
+    rows: readonly T[],
+    write: (w: RowBinaryWriter, row: T) => void,
+    bytesPerRow: number,
+    token: string,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const w = new RowBinaryWriter(rows.length * bytesPerRow);
+    for (const r of rows) write(w, r);
+    // The daily aggregates must drop a retried block too, or a retry would count twice there.
+    await this.inserter.insert(table, columns, w.bytes(), { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 });
   }
 
   /** Records the price entries in use; unchanged entries are collapsed by ReplacingMergeTree. */
@@ -83,6 +88,8 @@ export class PnlStore {
          SELECT trace_id, span_id, ingested_at FROM pnl.llm_calls WHERE ingested_at >= now64(3) - toIntervalHour({hours:UInt32})
          UNION ALL
          SELECT trace_id, span_id, ingested_at FROM pnl.agent_runs WHERE ingested_at >= now64(3) - toIntervalHour({hours:UInt32})
+         UNION ALL
+         SELECT trace_id, span_id, ingested_at FROM pnl.outcomes WHERE ingested_at >= now64(3) - toIntervalHour({hours:UInt32})
        ) ORDER BY ingested_at DESC LIMIT {limit:UInt32}`,
       { hours, limit },
     );

@@ -1,4 +1,4 @@
-import type { AgentRun, LlmCall } from '../model/llm-call.js';
+import type { AgentRun, LlmCall, Outcome } from '../model/llm-call.js';
 import type { PricedCall } from '../model/priced-call.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 
@@ -73,6 +73,17 @@ export const AGENT_RUN_COLUMNS: readonly ColumnSpec[] = [
   ['duration_us', 'UInt64'],
 ];
 
+export const OUTCOME_COLUMNS: readonly ColumnSpec[] = [
+  ['at', "DateTime64(6, 'UTC')"],
+  ['trace_id', 'FixedString(32)'],
+  ['span_id', 'FixedString(16)'],
+  ['run_id', 'String'],
+  ['customer_id', 'String'],
+  ['feature_id', 'LowCardinality(String)'],
+  ['name', 'LowCardinality(String)'],
+  ['value', 'Float64'],
+];
+
 /** `name Type, ...` as the `structure` argument of ClickHouse's file() and input() functions. */
 export function structureOf(columns: readonly ColumnSpec[]): string {
   return columns.map(([name, type]) => `${name} ${type}`).join(', ');
@@ -144,4 +155,16 @@ export function writeAgentRun(w: RowBinaryWriter, r: AgentRun): void {
   w.string(r.outcomeName);
   w.float64(r.outcomeValue);
   w.uint64(r.durationUs);
+}
+
+/** Appends one `pnl.outcomes` row. */
+export function writeOutcome(w: RowBinaryWriter, o: Outcome): void {
+  w.uint64(o.atUs);
+  w.fixedString(o.traceId, 32);
+  w.fixedString(o.spanId, 16);
+  w.string(o.runId);
+  w.string(o.customerId);
+  w.string(o.featureId);
+  w.string(o.name);
+  w.float64(o.value);
 }

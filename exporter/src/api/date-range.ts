@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ApiError } from './api-error.js';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A range of UTC days, `from` inclusive and `to` exclusive, as `YYYY-MM-DD`. */
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+export function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** The current calendar month (UTC) up to and including today: the default P&L period. */
+export function monthToDate(now: Date = new Date()): DayRange {
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+  return { from: isoDay(from), to: isoDay(to) };
+}
+
+const rangeSchema = z
+  .object({
+    from: z.string().regex(DAY, 'must be a date YYYY-MM-DD').optional(),
+    to: z.string().regex(DAY, 'must be a date YYYY-MM-DD (exclusive)').optional(),
+  })
+  .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, { message: '"from" must be before "to"' });
+
+/** Reads `from`/`to` query parameters (`to` exclusive); defaults to month to date. */
+export function parseDayRange(input: unknown, now: Date = new Date()): DayRange {
+  const parsed = rangeSchema.safeParse(input);
+  if (!parsed.success) throw ApiError.fromZod('invalid period', parsed.error);
+  const dflt = monthToDate(now);
+  const from = parsed.data.from ?? dflt.from;
+  const to = parsed.data.to ?? (parsed.data.from !== undefined && parsed.data.from >= dflt.to ? addDays(parsed.data.from, 1) : dflt.to);
+  if (from >= to) throw new ApiError(400, 'invalid_request', `invalid period: "from" (${from}) must be before "to" (${to})`);
+  return { from, to };
+}
+
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return isoDay(d);
+}
