@@ -103,7 +103,7 @@ async function rawInsertRate(protoBodies) {
   try {
     const batch = 50_000;
     const t0 = performance.now();
-    for (let i = 0; i < rows.length; i += batch) await store.insertBatch(rows.slice(i, i + batch), [], `raw-${i}`);
+    for (let i = 0; i < rows.length; i += batch) await store.insertBatch({ calls: rows.slice(i, i + batch), runs: [], outcomes: [] }, `raw-${i}`);
     const t1 = performance.now();
     return rows.length / ((t1 - t0) / 1000);
   } finally {

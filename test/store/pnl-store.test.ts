@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseTarget } from '../../exporter/src/store/open-clickhouse.js';
 import { PnlStore } from '../../exporter/src/store/pnl-store.js';
+import { DAILY_COLUMNS } from '../../exporter/src/store/daily-aggregates.js';
 import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS } from '../../exporter/src/store/row-format.js';
 import { agentRun, cost, llmCall, priced } from '../helpers/records.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -39,7 +40,7 @@ for (const [label, target] of targets) {
     });
 
     it('writes rows with exactly the columns and types the migrations create', async () => {
-      for (const [table, columns] of [['llm_calls', LLM_CALL_COLUMNS], ['agent_runs', AGENT_RUN_COLUMNS], ['outcomes', OUTCOME_COLUMNS]] as const) {
+      for (const [table, columns] of [['llm_calls', LLM_CALL_COLUMNS], ['agent_runs', AGENT_RUN_COLUMNS], ['outcomes', OUTCOME_COLUMNS], ['llm_costs_daily', DAILY_COLUMNS]] as const) {
         const described = await store.select<{ name: string; type: string }>(
           `SELECT name, type FROM system.columns WHERE database = 'pnl' AND table = {t:String} AND default_kind = '' ORDER BY position`,
           { t: table },

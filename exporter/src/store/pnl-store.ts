@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Rows } from '../pipeline/rows.js';
+import { DAILY_COLUMNS, aggregateDaily, writeDailyAggregate } from './daily-aggregates.js';
 import { createRowBinaryInserter, type RowBinaryInserter } from './insert-row-binary.js';
 import { migrate } from './migrate.js';
 import { openClickHouse, type ClickHouseTarget } from './open-clickhouse.js';
@@ -39,13 +40,14 @@ export class PnlStore {
   }
 
   /**
-   * Inserts priced calls and runs. `dedupToken` identifies the batch: ClickHouse drops a block
-   * whose token it has already seen, so retrying a batch that did commit (a timeout after the
-   * write, say) never stores it twice.
+   * Inserts a batch: calls, their daily aggregates, runs and outcomes. `dedupToken` identifies
+   * the batch: ClickHouse drops a block whose token it has already seen, so retrying a batch
+   * that did commit, wholly or in part (a timeout after the write, say), never stores it twice.
    */
   async insertBatch(rows: Rows, dedupToken: string): Promise<void> {
     try {
       await this.insertRows('pnl.llm_calls', LLM_CALL_COLUMNS, rows.calls, writeLlmCall, 600, `${dedupToken}:calls`);
+      await this.insertRows('pnl.llm_costs_daily', DAILY_COLUMNS, aggregateDaily(rows.calls), writeDailyAggregate, 120, `${dedupToken}:daily`);
       await this.insertRows('pnl.agent_runs', AGENT_RUN_COLUMNS, rows.runs, writeAgentRun, 300, `${dedupToken}:runs`);
       await this.insertRows('pnl.outcomes', OUTCOME_COLUMNS, rows.outcomes, writeOutcome, 150, `${dedupToken}:outcomes`);
     } catch (err) {
@@ -64,8 +66,7 @@ export class PnlStore {
     if (rows.length === 0) return;
     const w = new RowBinaryWriter(rows.length * bytesPerRow);
     for (const r of rows) write(w, r);
-    // The daily aggregates must drop a retried block too, or a retry would count twice there.
-    await this.inserter.insert(table, columns, w.bytes(), { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 });
+    await this.inserter.insert(table, columns, w.bytes(), { insert_deduplication_token: token });
   }
 
   /** Records the price entries in use; unchanged entries are collapsed by ReplacingMergeTree. */

@@ -48,6 +48,25 @@ export class RowBinaryWriter {
 
   /** String: varint byte length, then UTF-8 bytes. */
   string(s: string): void {
+    const len = s.length;
+    // Many attribution fields are empty, and most values are short ASCII: both are cheaper in
+    // JS than a call into the native UTF-8 encoder.
+    if (len < 24) {
+      this.ensure(1 + len * 3);
+      const buf = this.buf;
+      let p = this.pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const code = s.charCodeAt(i);
+        if (code > 0x7f) break;
+        buf[p++] = code;
+      }
+      if (i === len) {
+        buf[this.pos] = len;
+        this.pos = p;
+        return;
+      }
+    }
     // A UTF-16 unit is at most 3 UTF-8 bytes: below 43 units the length fits one varint byte,
     // so it can be written after the bytes without measuring the string first.
     if (s.length < 43) {

@@ -1,0 +1,95 @@
+import type { PricedCall } from '../model/priced-call.js';
+import type { ColumnSpec } from './row-format.js';
+import type { RowBinaryWriter } from './row-binary-writer.js';
+
+/** One `pnl.llm_costs_daily` row: the sums of a batch's calls sharing a day and key. */
+export interface DailyAggregate {
+  day: number;
+  customerId: string;
+  featureId: string;
+  provider: string;
+  model: string;
+  attemptReason: string;
+  calls: number;
+  errorCalls: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  /** Pico-dollars: exact. */
+  cost: bigint;
+  durationUs: number;
+}
+
+export const DAILY_COLUMNS: readonly ColumnSpec[] = [
+  ['day', 'Date'],
+  ['customer_id', 'String'],
+  ['feature_id', 'LowCardinality(String)'],
+  ['provider', 'LowCardinality(String)'],
+  ['model', 'LowCardinality(String)'],
+  ['attempt_reason', 'LowCardinality(String)'],
+  ['calls', 'UInt64'],
+  ['error_calls', 'UInt64'],
+  ['unpriced_calls', 'UInt64'],
+  ['input_tokens', 'UInt64'],
+  ['cache_read_tokens', 'UInt64'],
+  ['cache_write_tokens', 'UInt64'],
+  ['output_tokens', 'UInt64'],
+  ['reasoning_tokens', 'UInt64'],
+  ['cost_usd', 'Decimal(38, 12)'],
+  ['duration_us', 'UInt64'],
+];
+
+const US_PER_DAY = 86_400_000_000;
+
+/** Sums a batch of calls per (UTC day, customer, feature, provider, request model, attempt reason). */
+export function aggregateDaily(calls: readonly PricedCall[]): DailyAggregate[] {
+  const byKey = new Map<string, DailyAggregate>();
+  for (const p of calls) {
+    const c = p.call;
+    const day = Math.floor(c.startTimeUs / US_PER_DAY);
+    const key = `${day}\u0000${c.customerId}\u0000${c.featureId}\u0000${c.provider}\u0000${c.requestModel}\u0000${c.attemptReason}`;
+    let a = byKey.get(key);
+    if (a === undefined) {
+      a = {
+        day, customerId: c.customerId, featureId: c.featureId, provider: c.provider, model: c.requestModel, attemptReason: c.attemptReason,
+        calls: 0, errorCalls: 0, unpricedCalls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0,
+        reasoningTokens: 0, cost: 0n, durationUs: 0,
+      };
+      byKey.set(key, a);
+    }
+    a.calls += 1;
+    if (c.status === 'error') a.errorCalls += 1;
+    if (p.cost === null) a.unpricedCalls += 1;
+    else a.cost += p.cost.total;
+    a.inputTokens += c.usage.inputUncached;
+    a.cacheReadTokens += c.usage.cacheRead;
+    a.cacheWriteTokens += c.usage.cacheWrite;
+    a.outputTokens += c.usage.output;
+    a.reasoningTokens += c.usage.reasoning;
+    a.durationUs += c.durationUs;
+  }
+  return [...byKey.values()];
+}
+
+/** Appends one `pnl.llm_costs_daily` row. */
+export function writeDailyAggregate(w: RowBinaryWriter, a: DailyAggregate): void {
+  w.uint16(a.day);
+  w.string(a.customerId);
+  w.string(a.featureId);
+  w.string(a.provider);
+  w.string(a.model);
+  w.string(a.attemptReason);
+  w.uint64(a.calls);
+  w.uint64(a.errorCalls);
+  w.uint64(a.unpricedCalls);
+  w.uint64(a.inputTokens);
+  w.uint64(a.cacheReadTokens);
+  w.uint64(a.cacheWriteTokens);
+  w.uint64(a.outputTokens);
+  w.uint64(a.reasoningTokens);
+  w.decimal128(a.cost);
+  w.uint64(a.durationUs);
+}
