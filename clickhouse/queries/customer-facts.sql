@@ -11,14 +11,15 @@ costs AS (
         sumIf(cost_usd, attempt_reason = 'escalation')   AS evolution_escalation_usd,
         sumIf(cost_usd, attempt_reason = 'reexecution')  AS evolution_reexecution_usd,
         sumIf(cost_usd, attempt_reason = 'fallback')     AS evolution_fallback_usd,
-        sum(calls)                                       AS calls,
-        sum(error_calls)                                 AS error_calls,
-        sum(unpriced_calls)                              AS unpriced_calls,
-        sumIf(calls, attempt_reason = 'retry')           AS retry_calls,
-        sumIf(calls, attempt_reason = 'escalation')      AS escalation_calls,
-        sumIf(calls, attempt_reason IN ('reexecution', 'fallback')) AS other_retry_calls,
-        sum(cache_read_tokens)                           AS cache_read_tokens,
-        sum(input_tokens) + sum(cache_read_tokens) + sum(cache_write_tokens) AS input_tokens_total
+        -- Aliases differ from the column names: ClickHouse resolves a name to an alias first.
+        sum(calls)                                       AS n_calls,
+        sum(error_calls)                                 AS n_error_calls,
+        sum(unpriced_calls)                              AS n_unpriced_calls,
+        sumIf(calls, attempt_reason = 'retry')           AS n_retry_calls,
+        sumIf(calls, attempt_reason = 'escalation')      AS n_escalation_calls,
+        sumIf(calls, attempt_reason IN ('reexecution', 'fallback')) AS n_other_retry_calls,
+        sum(cache_read_tokens)                           AS n_cache_read_tokens,
+        sum(input_tokens) + sum(cache_read_tokens) + sum(cache_write_tokens) AS n_input_tokens_total
     FROM pnl.llm_costs_daily
     WHERE day >= {from:Date} AND day < {to:Date} AND ({customer:String} = '' OR customer_id = {customer:String})
     GROUP BY customer_id
@@ -54,9 +55,9 @@ SELECT
     toString(c.evolution_escalation_usd) AS evolution_escalation_usd,
     toString(c.evolution_reexecution_usd) AS evolution_reexecution_usd,
     toString(c.evolution_fallback_usd) AS evolution_fallback_usd,
-    c.calls AS calls, c.error_calls AS error_calls, c.unpriced_calls AS unpriced_calls,
-    c.retry_calls AS retry_calls, c.escalation_calls AS escalation_calls, c.other_retry_calls AS other_retry_calls,
-    c.cache_read_tokens AS cache_read_tokens, c.input_tokens_total AS input_tokens_total,
+    c.n_calls AS calls, c.n_error_calls AS error_calls, c.n_unpriced_calls AS unpriced_calls,
+    c.n_retry_calls AS retry_calls, c.n_escalation_calls AS escalation_calls, c.n_other_retry_calls AS other_retry_calls,
+    c.n_cache_read_tokens AS cache_read_tokens, c.n_input_tokens_total AS input_tokens_total,
     ifNull(r.runs, 0) AS runs, ifNull(r.failed_runs, 0) AS failed_runs,
     ifNull(o.successful_outcomes, 0) AS successful_outcomes, ifNull(o.outcome_value, 0) AS outcome_value
 FROM costs AS c

@@ -3,6 +3,16 @@ import { ApiError } from './api-error.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** True for a real calendar day written `YYYY-MM-DD` (2026-02-30 and 2026-13-01 are not). */
+export function isCalendarDay(s: string): boolean {
+  if (!DAY.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** A zod string that must be a calendar day. */
+export const calendarDay = (what = 'must be a calendar day YYYY-MM-DD') => z.string().refine(isCalendarDay, { message: what });
+
 /** A range of UTC days, `from` inclusive and `to` exclusive, as `YYYY-MM-DD`. */
 export interface DayRange {
   from: string;
@@ -22,8 +32,8 @@ export function monthToDate(now: Date = new Date()): DayRange {
 
 const rangeSchema = z
   .object({
-    from: z.string().regex(DAY, 'must be a date YYYY-MM-DD').optional(),
-    to: z.string().regex(DAY, 'must be a date YYYY-MM-DD (exclusive)').optional(),
+    from: calendarDay().optional(),
+    to: calendarDay('must be a calendar day YYYY-MM-DD (exclusive)').optional(),
   })
   .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, { message: '"from" must be before "to"' });
 

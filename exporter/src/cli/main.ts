@@ -1,5 +1,12 @@
 #!/usr/bin/env node
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
+import type { PortfolioSummary } from '../pnl/portfolio-types.js';
+import { parseRevenueCsv } from '../pnl/revenue-csv.js';
+import { callService } from './api-client.js';
+import { runDemo } from './demo.js';
+import { renderReport } from './render-report.js';
 import { CONFIG_FIELDS, loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { createLogger } from '../log/logger.js';
@@ -39,6 +46,66 @@ withConfigOptions(program.command('serve').description('Receive OTLP traces on /
     process.once('SIGTERM', () => stop('SIGTERM'));
   },
 );
+
+const DEFAULT_URL = `http://127.0.0.1:${process.env['PNL_PORT'] ?? 4318}`;
+const urlOption = (): Option => new Option('--url <url>', 'base URL of a running agentic-pnl service').default(DEFAULT_URL);
+const rangeQuery = (o: { from?: string; to?: string }): string => new URLSearchParams({ ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) }).toString();
+
+program
+  .command('report')
+  .description('Print the portfolio P&L as a table (colour on a terminal, plain when piped).')
+  .addOption(urlOption())
+  .option('--from <day>', 'first day, YYYY-MM-DD [default: first day of this month]')
+  .option('--to <day>', 'day after the last, YYYY-MM-DD (exclusive) [default: tomorrow]')
+  .option('--top <n>', 'customers to list', '20')
+  .option('--json', 'print the summary as JSON')
+  .action(async (o: { url: string; from?: string; to?: string; top: string; json?: boolean }) => {
+    const summary = await callService<PortfolioSummary>(o.url, `/api/v1/summary?${rangeQuery(o)}&top=10000`);
+    if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else process.stdout.write(renderReport(summary, { top: Number(o.top), color: process.stdout.isTTY === true }));
+  });
+
+program
+  .command('export')
+  .description('Write priced calls or daily aggregates as CSV or Parquet.')
+  .addOption(urlOption())
+  .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet']).default('csv'))
+  .addOption(new Option('--level <level>', 'rows to export').choices(['daily', 'calls']).default('daily'))
+  .option('--from <day>', 'first day, YYYY-MM-DD')
+  .option('--to <day>', 'day after the last, YYYY-MM-DD (exclusive)')
+  .option('--customer <id>', 'only this customer')
+  .requiredOption('-o, --output <file>', 'file to write')
+  .action(async (o: { url: string; format: string; level: string; from?: string; to?: string; customer?: string; output: string }) => {
+    const q = new URLSearchParams({ format: o.format, level: o.level, ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}), ...(o.customer ? { customer: o.customer } : {}) });
+    const res = await fetch(`${o.url}/api/v1/export?${q}`);
+    if (!res.ok || res.body === null) throw new Error(`export failed: ${res.status} ${await res.text()}`);
+    const out = createWriteStream(o.output);
+    for await (const chunk of res.body) out.write(chunk);
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    process.stderr.write(`wrote ${o.output}\n`);
+  });
+
+const revenue = program.command('revenue').description('Revenue per customer (what the P&L compares LLM cost against).');
+revenue
+  .command('import <file>')
+  .description('Import revenue from a CSV with header customer,period_start,period_end,amount[,source] (period_end exclusive).')
+  .addOption(urlOption())
+  .action(async (file: string, o: { url: string }) => {
+    const entries = parseRevenueCsv(await readFile(file, 'utf8'), file);
+    const r = await callService<{ stored: number }>(o.url, '/api/v1/revenue', { method: 'PUT', body: JSON.stringify(entries) });
+    process.stderr.write(`imported ${r.stored} revenue rows from ${file}\n`);
+  });
+
+withConfigOptions(
+  program
+    .command('demo')
+    .description('Run the service and a realistic multi-customer agent workload through the real instrumentation, then print the report.')
+    .option('--customers <n>', 'customers to simulate', '12')
+    .option('--runs <n>', 'agent runs per customer (on average)', '25'),
+).action(async (flags: Record<string, unknown>) => {
+  const config = loadConfig(process.env, flags);
+  await runDemo(config, { customers: Number(flags['customers']), runs: Number(flags['runs']) });
+});
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

@@ -30,6 +30,9 @@ export const CONFIG_FIELDS = {
   dedupWindowHours: { env: 'PNL_DEDUP_WINDOW_HOURS', flag: 'dedup-window-hours', default: 24, doc: 'At start, keys of spans stored in this many past hours are reloaded from ClickHouse.', schema: positiveInt },
   attributionAliases: { env: 'PNL_ATTRIBUTION_ALIASES', flag: 'attribution-aliases', default: undefined, doc: 'JSON object: extra attribute keys read as our pnl.* keys, e.g. {"pnl.customer.id":["tenant.id"]}.', schema: optionalText },
   cacheInclusion: { env: 'PNL_CACHE_INCLUSION', flag: 'cache-inclusion', default: undefined, doc: 'JSON array overriding whether an emitter\'s input tokens include cached tokens, e.g. [{"scope":"my-llm-lib","includesCache":false}].', schema: optionalText },
+  tierPrices: { env: 'PNL_TIER_PRICES', flag: 'tier-prices', default: undefined, doc: 'JSON object: subscription tier -> monthly price in USD, used as revenue where none is recorded, e.g. {"pro":99,"enterprise":999}.', schema: optionalText },
+  marginTargetPct: { env: 'PNL_MARGIN_TARGET_PCT', flag: 'margin-target-pct', default: 50, doc: 'Gross margin target in percent; customers below it are flagged.', schema: z.coerce.number().min(-100).max(100) },
+  pnlRefreshMs: { env: 'PNL_PNL_REFRESH_MS', flag: 'pnl-refresh-ms', default: 30_000, doc: 'How often the P&L gauges (revenue, margin, risk, budgets, forecast) are recomputed from ClickHouse.', schema: positiveInt },
   logLevel: { env: 'PNL_LOG_LEVEL', flag: 'log-level', default: 'info', doc: 'debug, info, warn, error or silent.', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']) },
 } as const;
 
@@ -56,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
       problems.push(`${where}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join(', ')} (${field.doc})`);
     }
   }
-  for (const key of ['attributionAliases', 'cacheInclusion'] as const) {
+  for (const key of ['attributionAliases', 'cacheInclusion', 'tierPrices'] as const) {
     const text = out[key];
     if (typeof text === 'string') {
       try {
@@ -65,6 +68,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
         problems.push(`${CONFIG_FIELDS[key].env}: not valid JSON (${(err as Error).message})`);
       }
     }
+  }
+  if (typeof out['tierPrices'] === 'string' && !problems.some((p) => p.startsWith('PNL_TIER_PRICES'))) {
+    const prices = JSON.parse(out['tierPrices']) as unknown;
+    const ok = typeof prices === 'object' && prices !== null && !Array.isArray(prices) && Object.values(prices).every((v) => typeof v === 'number' && v >= 0);
+    if (!ok) problems.push('PNL_TIER_PRICES: must be a JSON object of tier name to a non-negative monthly price, e.g. {"pro":99}');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out as PnlConfig;

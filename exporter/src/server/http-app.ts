@@ -1,5 +1,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApiError, sendApiError } from '../api/api-error.js';
+import { exportRoute } from '../api/export-route.js';
+import { pnlRoutes } from '../api/pnl-routes.js';
+import { revenueRoutes } from '../api/revenue-routes.js';
+import type { PnlEngine } from '../pnl/pnl-engine.js';
+import type { PnlRepository } from '../pnl/pnl-repository.js';
 import type { IngestCore } from '../service/ingest-core.js';
+import { StoreError } from '../store/store-error.js';
 import { tracesRoute } from './traces-route.js';
 
 /** JSON error body used by every endpoint except /v1/traces (which follows OTLP). */
@@ -7,8 +14,13 @@ export function jsonError(res: Response, status: number, code: string, message: 
   res.status(status).json({ error: { code, message } });
 }
 
-/** The service's HTTP surface: OTLP traces in, metrics and health out. */
-export function createHttpApp(core: IngestCore): express.Express {
+/** Who made a request, for the audit log. Access tokens (with their names) come with access control; until then the peer address. */
+function actorOf(req: Request): string {
+  return `anonymous@${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
+/** The service's HTTP surface: OTLP traces in; metrics, health and the P&L API out. */
+export function createHttpApp(core: IngestCore, pnl: { engine: PnlEngine; repo: PnlRepository }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const traces = tracesRoute({ pipeline: core.pipeline, metrics: core.metrics, maxBodyBytes: core.config.maxBodyBytes, logger: core.logger });
@@ -32,10 +44,21 @@ export function createHttpApp(core: IngestCore): express.Express {
     if (!(await core.store.ping())) problems.push('clickhouse does not answer');
     res.status(problems.length === 0 ? 200 : 503).json({ ready: problems.length === 0, problems, bufferedRows: core.writer.bufferedRows });
   });
+  app.use(revenueRoutes(pnl.repo, actorOf));
+  app.use(pnlRoutes(pnl.engine, pnl.repo, actorOf));
+  app.use(exportRoute(core.store));
   app.use((req, res) => jsonError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
-  app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
-    core.logger.error('request failed', { error: err.message });
-    if (!res.headersSent) jsonError(res, 500, 'internal', 'internal error; see the exporter log');
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return;
+    if (err instanceof ApiError) return sendApiError(res, err);
+    // body-parser errors (malformed JSON, too large) carry their HTTP status.
+    if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return jsonError(res, err.status, err.type ?? 'invalid_request', err.message);
+    if (err instanceof StoreError) {
+      core.logger.warn('request failed: clickhouse', { error: err.message });
+      return jsonError(res, 503, 'storage_unavailable', `${err.message}; retry later`);
+    }
+    core.logger.error('request failed', { error: err.message, stack: err.stack });
+    jsonError(res, 500, 'internal', 'internal error; see the exporter log');
   });
   return app;
 }

@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PnlConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { PnlEngine } from '../pnl/pnl-engine.js';
+import { PnlGauges } from '../pnl/pnl-gauges.js';
+import { PnlRepository } from '../pnl/pnl-repository.js';
 import { createHttpApp } from '../server/http-app.js';
 import { IngestCore } from './ingest-core.js';
 
@@ -11,20 +14,29 @@ export class PnlService {
 
   private constructor(
     readonly core: IngestCore,
+    readonly engine: PnlEngine,
+    private readonly gauges: PnlGauges,
     private readonly server: Server,
   ) {}
 
   /** Starts the service and resolves once it listens. */
   static async start(config: PnlConfig, logger: Logger = createLogger(config.logLevel)): Promise<PnlService> {
     const core = await IngestCore.start(config, logger);
-    const app = createHttpApp(core);
+    const repo = new PnlRepository(core.store);
+    const engine = new PnlEngine(repo, {
+      tierMonthlyPrices: config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {},
+      marginTargetPct: config.marginTargetPct,
+    });
+    const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct);
+    gauges.start(config.pnlRefreshMs);
+    const app = createHttpApp(core, { engine, repo });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
     // OTLP exporters keep connections alive; a long keep-alive avoids reconnect churn at high rates.
     server.keepAliveTimeout = 65_000;
-    const service = new PnlService(core, server);
+    const service = new PnlService(core, engine, gauges, server);
     logger.info('listening', { url: service.url });
     return service;
   }
@@ -43,6 +55,7 @@ export class PnlService {
         this.server.close(() => resolve());
         this.server.closeIdleConnections();
       });
+      this.gauges.stop();
       await this.core.close();
     })();
     return this.stopping;

@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { PnlStore } from '../store/pnl-store.js';
+import { ApiError } from './api-error.js';
+import { parseDayRange } from './date-range.js';
+
+/** What an export contains: raw priced calls, or the daily aggregates. */
+const LEVEL_QUERIES = {
+  calls: `SELECT start_time, trace_id, span_id, run_id, customer_id, customer_tier, organization_id, product_id, feature_id,
+                 environment, service_name, agent_name, operation, provider, request_model, response_model, attempt, attempt_reason,
+                 input_tokens, input_tokens_reported, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
+                 cost_input_usd, cost_cache_read_usd, cost_cache_write_usd, cost_output_usd, cost_request_usd, cost_usd,
+                 priced, unpriced_reason, price_id, status, error_type, duration_us
+          FROM pnl.llm_calls
+          WHERE start_time >= {from:Date} AND start_time < {to:Date} AND ({customer:String} = '' OR customer_id = {customer:String})
+          ORDER BY customer_id, start_time`,
+  daily: `SELECT day, customer_id, feature_id, provider, model, attempt_reason, sum(calls) AS calls, sum(error_calls) AS error_calls,
+                 sum(unpriced_calls) AS unpriced_calls, sum(input_tokens) AS input_tokens, sum(cache_read_tokens) AS cache_read_tokens,
+                 sum(cache_write_tokens) AS cache_write_tokens, sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+                 sum(cost_usd) AS cost_usd
+          FROM pnl.llm_costs_daily
+          WHERE day >= {from:Date} AND day < {to:Date} AND ({customer:String} = '' OR customer_id = {customer:String})
+          GROUP BY day, customer_id, feature_id, provider, model, attempt_reason
+          ORDER BY day, customer_id, feature_id, provider, model, attempt_reason`,
+} as const;
+
+const FORMATS = { csv: { ch: 'CSVWithNames', type: 'text/csv; charset=utf-8' }, parquet: { ch: 'Parquet', type: 'application/vnd.apache.parquet' } } as const;
+
+const exportQuery = z.object({
+  format: z.enum(['csv', 'parquet']).default('csv'),
+  level: z.enum(['calls', 'daily']).default('daily'),
+  customer: z.string().max(256).default(''),
+});
+
+/** The SQL of an export, for the API and the CLI. */
+export function exportSql(level: keyof typeof LEVEL_QUERIES, format: keyof typeof FORMATS): string {
+  return `${LEVEL_QUERIES[level]} FORMAT ${FORMATS[format].ch}`;
+}
+
+/** Streams a ClickHouse result in a file format, e.g. to an HTTP response or a file. ClickHouse writes Parquet natively. */
+export async function streamExport(store: PnlStore, sql: string, params: Record<string, unknown>): Promise<NodeJS.ReadableStream> {
+  const result = await store.client.exec({ query: sql, query_params: params });
+  return result.stream;
+}
+
+/** `GET /api/v1/export?format=csv|parquet&level=daily|calls&from&to&customer` */
+export function exportRoute(store: PnlStore): Router {
+  const router = Router();
+  router.get('/api/v1/export', async (req, res, next) => {
+    try {
+      const q = exportQuery.safeParse(req.query);
+      if (!q.success) throw ApiError.fromZod('invalid export request', q.error);
+      const range = parseDayRange(req.query);
+      const { format, level, customer } = q.data;
+      const stream = await streamExport(store, exportSql(level, format), { ...range, customer });
+      res.set({
+        'Content-Type': FORMATS[format].type,
+        'Content-Disposition': `attachment; filename="agentic-pnl-${level}-${range.from}-${range.to}.${format}"`,
+      });
+      stream.pipe(res);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}

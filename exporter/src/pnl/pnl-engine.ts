@@ -1,0 +1,256 @@
+import { addDays, isoDay, type DayRange } from '../api/date-range.js';
+import {
+  budgetState,
+  customerSnapshot,
+  daysInUtcMonth,
+  forecastMonthEnd,
+  projectedExhaustion,
+  revenueForRange,
+  trendDirection,
+  unprofitableCustomers,
+  type CustomerPeriodFacts,
+  type CustomerSnapshot,
+  type MonthEndForecast,
+  type TierPriceMap,
+  type TrendDirection,
+} from './math/index.js';
+import type { CustomerLine, PortfolioSummary, RiskTier } from './portfolio-types.js';
+import type { BudgetRow, CustomerFactsRow, PnlRepository, RevenueRow } from './pnl-repository.js';
+
+/** Settings of the P&L engine. */
+export interface PnlEngineOptions {
+  /** Subscription tier -> monthly price (USD), used for days no recorded revenue covers. */
+  tierMonthlyPrices: TierPriceMap;
+  /** Gross margin target in percent, for the "margin below target" flag. */
+  marginTargetPct: number;
+}
+
+/** A customer's snapshot with who it is and where the revenue came from. */
+export interface CustomerReport extends CustomerSnapshot {
+  customer: string;
+  tier: string;
+  period: DayRange;
+  revenueSource: 'explicit' | 'tier_price' | 'mixed' | 'none';
+  calls: number;
+  runs: number;
+}
+
+/** Budget state as `GET /api/v1/budgets/{customer}` returns it (the instrumentation's budget guard reads `state`). */
+export interface BudgetStatus {
+  customer: string;
+  state: 'ok' | 'warn' | 'alert' | 'capped';
+  /** spent / limit; null when the customer has no budget. */
+  utilization: number | null;
+  limit_usd: number | null;
+  spent_usd: number;
+  period_start: string;
+  /** Exclusive. */
+  period_end: string;
+  /** ISO time the budget runs out at the current burn rate, or null. */
+  projected_exhaustion: string | null;
+  thresholds: { warn: number; alert: number; capped: number };
+}
+
+const TIERS: RiskTier[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+
+/**
+ * Turns stored calls, runs, outcomes and revenue into the Agentic P&L. Sums come exact from
+ * ClickHouse (`clickhouse/queries`); the scoring is the pure math in `./math`.
+ */
+export class PnlEngine {
+  constructor(
+    private readonly repo: PnlRepository,
+    private readonly options: PnlEngineOptions,
+  ) {}
+
+  /** Every customer with LLM activity in the range, with revenue, P&L and risk. */
+  async reports(range: DayRange, customer = ''): Promise<CustomerReport[]> {
+    const [facts, revenue] = await Promise.all([this.repo.customerFacts(range.from, range.to, customer), this.repo.revenueRows(range.from, range.to, customer)]);
+    const revenueByCustomer = groupBy(revenue, (r) => r.customer_id);
+    return facts.map((f) => this.report(f, revenueByCustomer.get(f.customer_id) ?? [], range));
+  }
+
+  /** One customer's snapshot, or null when it had no LLM activity in the range. */
+  async snapshot(customer: string, range: DayRange): Promise<CustomerReport | null> {
+    return (await this.reports(range, customer))[0] ?? null;
+  }
+
+  /** The portfolio P&L: totals, risk distribution, customers by cost, and who loses money. */
+  async summary(range: DayRange): Promise<PortfolioSummary> {
+    const reports = await this.reports(range);
+    const lines = reports.map(toLine).sort((a, b) => b.totalCost - a.totalCost || a.customer.localeCompare(b.customer));
+    const sum = (pick: (l: CustomerLine) => number): number => lines.reduce((s, l) => s + pick(l), 0);
+    const revenue = sum((l) => l.revenue);
+    const totalCost = sum((l) => l.totalCost);
+    const byTier = Object.fromEntries(TIERS.map((t) => [t, lines.filter((l) => l.riskTier === t).length])) as Record<RiskTier, number>;
+    const losing = unprofitableCustomers(
+      reports.map((r) => ({ customerId: r.customer, tier: r.tier || null, snapshot: r })),
+      { tierMonthlyPrices: this.options.tierMonthlyPrices },
+    );
+    return {
+      period: range,
+      totals: {
+        revenue,
+        baseCost: sum((l) => l.baseCost),
+        evolutionCost: sum((l) => l.evolutionCost),
+        totalCost,
+        pnl: revenue - totalCost,
+        marginPct: revenue > 0 ? ((revenue - totalCost) * 100) / revenue : null,
+        calls: sum((l) => l.calls),
+        runs: sum((l) => l.runs),
+        customers: lines.length,
+        unpricedCalls: sum((l) => l.unpricedCalls),
+      },
+      customersByRiskTier: byTier,
+      customers: lines,
+      unprofitable: losing.map((u) => ({ customer: u.customerId, loss: u.lossUsd, action: u.actions.map((a) => a.message.replace(/\.?$/, '.')).join(' ') })),
+    };
+  }
+
+  /** Snapshots of consecutive periods ending with the one containing `now`, and the trend they show. */
+  async trend(customer: string, periods: number, granularity: 'month' | 'week', now: Date = new Date()): Promise<{ direction: TrendDirection; periods: Array<{ period: DayRange; snapshot: CustomerReport | null }> }> {
+    const ranges = periodRanges(periods, granularity, now);
+    const snapshots = await Promise.all(ranges.map((r) => this.snapshot(customer, r)));
+    const present = snapshots.filter((s): s is CustomerReport => s !== null);
+    return { direction: trendDirection(present), periods: ranges.map((period, i) => ({ period, snapshot: snapshots[i] ?? null })) };
+  }
+
+  /** Budget state of a customer in its current budget period. No budget: state 'ok' and a null limit. */
+  async budgetStatus(customer: string, now: Date = new Date()): Promise<BudgetStatus> {
+    const [budget] = await this.repo.budgets(customer);
+    return this.statusOf(customer, budget, now);
+  }
+
+  /** Budget states of every customer that has a budget. */
+  async budgetStatuses(now: Date = new Date()): Promise<BudgetStatus[]> {
+    const budgets = await this.repo.budgets();
+    return Promise.all(budgets.map((b) => this.statusOf(b.customer_id, b, now)));
+  }
+
+  /** Month-end cost and margin forecast of every customer active this month. */
+  async forecasts(now: Date = new Date()): Promise<Array<{ customer: string; forecast: MonthEndForecast }>> {
+    const month = monthOf(now);
+    const today = isoDay(now);
+    const [daily, reports] = await Promise.all([this.repo.dailyCosts(month.from, addDays(today, 1)), this.reports(month)]);
+    const byCustomer = groupBy(daily, (d) => d.customer_id);
+    const days = daysInUtcMonth(now.getUTCFullYear(), now.getUTCMonth() + 1);
+    const elapsed = now.getUTCDate();
+    const out: Array<{ customer: string; forecast: MonthEndForecast }> = [];
+    for (const r of reports) {
+      const costs = new Array<number>(elapsed).fill(0);
+      for (const d of byCustomer.get(r.customer) ?? []) costs[Number(d.day.slice(8, 10)) - 1] = Number(d.cost_usd);
+      const revenue = (await this.monthRevenue(r.customer, r.tier, month)).totalUsd;
+      const forecast = forecastMonthEnd({ dailyCostsUsd: costs, daysInPeriod: days, revenueUsd: revenue });
+      if (forecast !== null) out.push({ customer: r.customer, forecast });
+    }
+    return out;
+  }
+
+  private async monthRevenue(customer: string, tier: string, month: DayRange) {
+    const rows = await this.repo.revenueRows(month.from, month.to, customer);
+    return revenueForRange(rows.map(toRevenuePeriod), month.from, month.to, tier ? { tier, tierMonthlyPrices: this.options.tierMonthlyPrices } : undefined);
+  }
+
+  private async statusOf(customer: string, budget: BudgetRow | undefined, now: Date): Promise<BudgetStatus> {
+    const period = budget?.period === 'custom' && budget.period_start && budget.period_end ? { from: budget.period_start, to: budget.period_end } : monthOf(now);
+    const [facts] = await this.repo.customerFacts(period.from, period.to, customer);
+    const spent = facts ? Number(facts.base_cost_usd) + Number(facts.evolution_cost_usd) : 0;
+    const thresholds = { warn: budget?.warn_ratio ?? 0.7, alert: budget?.alert_ratio ?? 0.9, capped: 1 };
+    const base = { customer, spent_usd: spent, period_start: period.from, period_end: period.to, thresholds };
+    if (budget === undefined) return { ...base, state: 'ok', utilization: null, limit_usd: null, projected_exhaustion: null };
+    const limit = Number(budget.limit_usd);
+    const state = budgetState(spent, limit, thresholds);
+    const exhaustion = projectedExhaustion(spent, limit, new Date(`${period.from}T00:00:00Z`), new Date(`${period.to}T00:00:00Z`), now);
+    return { ...base, state: state.state, utilization: state.utilization, limit_usd: limit, projected_exhaustion: exhaustion?.toISOString() ?? null };
+  }
+
+  private report(f: CustomerFactsRow, revenueRows: readonly RevenueRow[], range: DayRange): CustomerReport {
+    const revenue = revenueForRange(
+      revenueRows.map(toRevenuePeriod),
+      range.from,
+      range.to,
+      f.tier ? { tier: f.tier, tierMonthlyPrices: this.options.tierMonthlyPrices } : undefined,
+    );
+    const facts: CustomerPeriodFacts = {
+      revenueUsd: revenue.totalUsd,
+      baseCostUsd: Number(f.base_cost_usd),
+      evolutionCostUsd: Number(f.evolution_cost_usd),
+      evolutionCostByReasonUsd: {
+        retry: Number(f.evolution_retry_usd),
+        escalation: Number(f.evolution_escalation_usd),
+        reexecution: Number(f.evolution_reexecution_usd),
+        fallback: Number(f.evolution_fallback_usd),
+      },
+      calls: Number(f.calls),
+      errorCalls: Number(f.error_calls),
+      unpricedCalls: Number(f.unpriced_calls),
+      runs: Number(f.runs),
+      failedRuns: Number(f.failed_runs),
+      retryAttempts: Number(f.retry_calls),
+      escalationAttempts: Number(f.escalation_calls),
+      otherExtraAttempts: Number(f.other_retry_calls),
+      successfulOutcomes: Number(f.successful_outcomes),
+      outcomeValueUsd: Number(f.outcome_value),
+      cacheReadTokens: Number(f.cache_read_tokens),
+      inputTokensTotal: Number(f.input_tokens_total),
+    };
+    const snapshot = customerSnapshot(facts, { thresholds: { marginTargetPct: this.options.marginTargetPct } });
+    return { ...snapshot, customer: f.customer_id, tier: f.tier, period: range, revenueSource: revenue.source, calls: facts.calls, runs: facts.runs };
+  }
+}
+
+function toLine(r: CustomerReport): CustomerLine {
+  return {
+    customer: r.customer,
+    tier: r.tier,
+    revenue: r.revenueUsd,
+    revenueEstimated: r.revenueSource === 'tier_price' || r.revenueSource === 'mixed',
+    baseCost: r.baseCostUsd,
+    evolutionCost: r.evolutionCostUsd,
+    totalCost: r.totalCostUsd,
+    pnl: r.agenticPnlUsd,
+    marginPct: r.grossMarginPct,
+    calls: r.calls,
+    runs: r.runs,
+    failureRate: r.failureRate,
+    riskScore: r.riskScore,
+    riskTier: r.riskTier,
+    flags: r.attentionFlags.map((f) => f.code),
+    unpricedCalls: r.unpricedCalls,
+  };
+}
+
+function toRevenuePeriod(r: RevenueRow) {
+  return { periodStart: r.period_start, periodEnd: r.period_end, amountUsd: Number(r.amount_usd) };
+}
+
+/** The calendar month (UTC) containing `now`, whole: [first day, first day of next month). */
+export function monthOf(now: Date): DayRange {
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  return { from: isoDay(from), to: isoDay(to) };
+}
+
+function periodRanges(n: number, granularity: 'month' | 'week', now: Date): DayRange[] {
+  const out: DayRange[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    if (granularity === 'month') out.push(monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1))));
+    else {
+      // ISO weeks start on Monday.
+      const monday = addDays(isoDay(now), -((now.getUTCDay() + 6) % 7) - 7 * i);
+      out.push({ from: monday, to: addDays(monday, 7) });
+    }
+  }
+  return out;
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}

@@ -1,0 +1,110 @@
+import { Gauge } from 'prom-client';
+import { monthToDate } from '../api/date-range.js';
+import type { Logger } from '../log/logger.js';
+import { OTHER_CUSTOMER } from '../metrics/customer-labels.js';
+import type { PnlMetrics } from '../metrics/pnl-metrics.js';
+import type { PnlEngine } from './pnl-engine.js';
+
+/**
+ * P&L gauges, recomputed from ClickHouse on an interval (month to date) so that every exporter
+ * replica publishes the same values, whichever spans it received. The customer label is the
+ * bounded one of the counters: customers outside the top N are summed into `__other__`
+ * (money only; ratios and scores of a group would mean nothing).
+ */
+export class PnlGauges {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly g: Record<string, Gauge>;
+
+  constructor(
+    private readonly engine: PnlEngine,
+    private readonly metrics: PnlMetrics,
+    private readonly logger: Logger,
+    private readonly marginTargetPct: number,
+  ) {
+    const registers = [metrics.registry];
+    const gauge = (name: string, help: string, labelNames: string[] = ['customer']): Gauge => new Gauge({ name, help, labelNames, registers });
+    this.g = {
+      revenue: gauge('pnl_customer_revenue_usd', 'Revenue this month to date (prorated; tier price where none is recorded).'),
+      cost: gauge('pnl_customer_cost_usd', 'LLM cost this month to date.'),
+      pnl: gauge('pnl_customer_pnl_usd', 'Agentic P&L this month to date: revenue - LLM cost.'),
+      margin: gauge('pnl_customer_margin_ratio', 'Gross margin this month to date, 0..1 (absent without revenue).'),
+      risk: gauge('pnl_customer_risk_score', 'Risk score 0..100 (failure rate 35%, evolution cost 25%, margin 25%, retries 15%).'),
+      tier: gauge('pnl_customer_risk_tier', 'Risk tier, one-hot: 1 for the customer\'s tier.', ['customer', 'tier']),
+      utilization: gauge('pnl_budget_utilization_ratio', 'LLM spend / budget limit in the budget period.'),
+      limit: gauge('pnl_budget_limit_usd', 'Budget limit in USD.'),
+      forecast: gauge('pnl_forecast_cost_usd', 'Forecast LLM cost at month end (linear burn).'),
+      portfolioRevenue: gauge('pnl_portfolio_revenue_usd', 'Revenue of all customers this month to date.', []),
+      portfolioCost: gauge('pnl_portfolio_cost_usd', 'LLM cost of all customers this month to date.', []),
+      marginTarget: gauge('pnl_margin_target_ratio', 'Configured gross margin target, 0..1 (PNL_MARGIN_TARGET_PCT).', []),
+      refreshed: gauge('pnl_gauges_refreshed_timestamp_seconds', 'When the P&L gauges were last recomputed.', []),
+    };
+  }
+
+  /** Refreshes now and then every `intervalMs`. */
+  start(intervalMs: number): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+  }
+
+  /** Recomputes every gauge; overlapping calls share one run. */
+  refresh(now: Date = new Date()): Promise<void> {
+    this.running ??= this.compute(now)
+      .catch((err: unknown) => this.logger.warn('P&L gauge refresh failed', { error: (err as Error).message }))
+      .finally(() => {
+        this.running = undefined;
+      });
+    return this.running;
+  }
+
+  private async compute(now: Date): Promise<void> {
+    const [summary, budgets, forecasts] = await Promise.all([
+      this.engine.summary(monthToDate(now)),
+      this.engine.budgetStatuses(now),
+      this.engine.forecasts(now),
+    ]);
+    const g = this.g;
+    for (const gauge of Object.values(g)) gauge.reset();
+    const other = { revenue: 0, cost: 0, pnl: 0, present: false };
+    for (const c of summary.customers) {
+      const label = this.metrics.customers.label(c.customer);
+      if (label === OTHER_CUSTOMER) {
+        other.revenue += c.revenue;
+        other.cost += c.totalCost;
+        other.pnl += c.pnl;
+        other.present = true;
+        continue;
+      }
+      g.revenue!.set({ customer: label }, c.revenue);
+      g.cost!.set({ customer: label }, c.totalCost);
+      g.pnl!.set({ customer: label }, c.pnl);
+      if (c.marginPct !== null) g.margin!.set({ customer: label }, c.marginPct / 100);
+      g.risk!.set({ customer: label }, c.riskScore);
+      for (const tier of ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']) g.tier!.set({ customer: label, tier }, c.riskTier === tier ? 1 : 0);
+    }
+    if (other.present) {
+      g.revenue!.set({ customer: OTHER_CUSTOMER }, other.revenue);
+      g.cost!.set({ customer: OTHER_CUSTOMER }, other.cost);
+      g.pnl!.set({ customer: OTHER_CUSTOMER }, other.pnl);
+    }
+    for (const b of budgets) {
+      const label = this.metrics.customers.label(b.customer);
+      if (label === OTHER_CUSTOMER || b.limit_usd === null || b.utilization === null) continue;
+      g.utilization!.set({ customer: label }, b.utilization);
+      g.limit!.set({ customer: label }, b.limit_usd);
+    }
+    for (const f of forecasts) {
+      const label = this.metrics.customers.label(f.customer);
+      if (label !== OTHER_CUSTOMER) g.forecast!.set({ customer: label }, f.forecast.projectedCostUsd);
+    }
+    g.portfolioRevenue!.set(summary.totals.revenue);
+    g.portfolioCost!.set(summary.totals.totalCost);
+    g.marginTarget!.set(this.marginTargetPct / 100);
+    g.refreshed!.set(now.getTime() / 1000);
+  }
+}
