@@ -87,20 +87,26 @@ function simulatedLlmCall(rand: () => number, [provider, model]: readonly [strin
 /** Runs the demo: service, workload, revenue, budgets, report. */
 export async function runDemo(config: PnlConfig, options: { customers: number; runs: number }): Promise<void> {
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
-  const demoConfig: PnlConfig = { ...config, port: 0, tierPrices: config.tierPrices ?? JSON.stringify(DEMO_TIER_PRICES), logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel };
+  const demoConfig: PnlConfig = { ...config, port: 0, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel };
   const service = await PnlService.start(demoConfig, createLogger(demoConfig.logLevel));
   log(`agentic-pnl demo: service on ${service.url}, embedded ClickHouse in ${config.clickhouseUrl ? config.clickhouseUrl : config.dataDir}`);
   const pnl = startAgenticPnl({ serviceName: 'demo-agents', otlpUrl: `${service.url}/v1/traces` });
   const rand = rng(20261123);
   const people = profiles(options.customers);
   try {
-    // Contract revenue for two enterprise customers; the others fall back to their tier price.
+    // Revenue as billing would record it: contracts for two enterprise customers, the tier's
+    // monthly price for the others. Stored, so "npm start" later shows the same P&L.
+    const contracts: Record<string, number> = { 'acme-corp': 1500, globex: 900 };
     await callService(service.url, '/api/v1/revenue', {
       method: 'PUT',
-      body: JSON.stringify([
-        { customer: 'acme-corp', ...monthPeriod(), amount: 1500, source: 'demo-contract' },
-        { customer: 'globex', ...monthPeriod(), amount: 900, source: 'demo-contract' },
-      ]),
+      body: JSON.stringify(
+        people.map((p) => ({
+          customer: p.customer,
+          ...monthPeriod(),
+          amount: contracts[p.customer] ?? DEMO_TIER_PRICES[p.tier],
+          source: p.customer in contracts ? 'demo-contract' : 'demo-subscription',
+        })),
+      ),
     });
     let calls = 0;
     let runs = 0;
@@ -140,8 +146,7 @@ export async function runDemo(config: PnlConfig, options: { customers: number; r
     log(`sent ${calls} LLM calls in ${runs} agent runs for ${people.length} customers\n`);
     const summary = await service.engine.summary(mtd);
     process.stdout.write(renderReport(summary, { top: 20, color: process.stdout.isTTY === true }));
-    log(`\n* revenue from the tier price map (PNL_TIER_PRICES) where no revenue is recorded.`);
-    log(`The data stays in ${config.dataDir}. Next: "npm start", then "npx agentic-pnl report" or GET http://127.0.0.1:${config.port}/api/v1/summary`);
+    log(`The data stays in ${config.dataDir} (each demo run adds another round). Next: "npm start", then "npm run pnl -- report" or GET http://127.0.0.1:${config.port}/api/v1/summary`);
   } finally {
     await pnl.shutdown();
     await service.stop();
