@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Rows } from '../pipeline/rows.js';
+import type { PriceBookEntry } from '../price/index.js';
 import { DAILY_COLUMNS, aggregateDaily, writeDailyAggregate } from './daily-aggregates.js';
 import { createRowBinaryInserter, type RowBinaryInserter } from './insert-row-binary.js';
 import { migrate } from './migrate.js';
@@ -7,18 +8,6 @@ import { openClickHouse, type ClickHouseTarget } from './open-clickhouse.js';
 import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS, writeAgentRun, writeLlmCall, writeOutcome, type ColumnSpec } from './row-format.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 import { StoreError } from './store-error.js';
-
-/** A price entry as stored in `pnl.price_book`. */
-export interface PriceBookRow {
-  entry_id: string;
-  source: string;
-  provider: string;
-  model: string;
-  effective_from: string | null;
-  effective_to: string | null;
-  prices: Record<string, string>;
-  catalog_version: string;
-}
 
 /**
  * The ClickHouse side of agentic-pnl: schema, batched inserts, and the reads the service needs.
@@ -70,7 +59,7 @@ export class PnlStore {
   }
 
   /** Records the price entries in use; unchanged entries are collapsed by ReplacingMergeTree. */
-  async upsertPriceBook(rows: readonly PriceBookRow[]): Promise<void> {
+  async upsertPriceBook(rows: readonly PriceBookEntry[]): Promise<void> {
     if (rows.length === 0) return;
     try {
       await this.client.insert({ table: 'pnl.price_book', values: [...rows], format: 'JSONEachRow' });
