@@ -160,3 +160,29 @@ describe('P&L API, CLI and export on real ingested calls', () => {
     expect(readFileSync(bad, 'utf8')).toContain('cust_x');
   });
 });
+
+describe('insight endpoints wired into the service', () => {
+  it('serves anomalies and recommendations, and publishes P&L gauges', async () => {
+    const svc = await startTestService({ tierPrices: JSON.stringify({ pro: 99 }), pnlRefreshMs: 60_000 });
+    try {
+      // Small gpt-4o calls: 1000 input + 100 output tokens each, priced $0.0035; gpt-4o-mini would be $0.00021.
+      const { json } = await otlpBodies(
+        [1, 2, 3].map(() => ({ name: 'chat gpt-4o', attributes: chatAttributes('gpt-4o', { input_tokens: 1000, output_tokens: 100 }, { 'pnl.customer.id': 'cust_r' }) })),
+      );
+      expect((await postTraces(svc.url, json, JSON_CT)).status).toBe(200);
+      await svc.service.core.writer.flush();
+      const anomalies = await api<{ anomalies: unknown[] }>(svc, '/api/v1/anomalies');
+      expect(anomalies.status).toBe(200);
+      expect(Array.isArray(anomalies.body.anomalies)).toBe(true);
+      const rec = await api<{ recommendations: Array<{ model: string; candidateModel: string; savingUsd: number }> }>(svc, '/api/v1/recommendations');
+      expect(rec.body.recommendations[0]).toMatchObject({ model: 'gpt-4o', candidateModel: 'gpt-4o-mini' });
+      expect(rec.body.recommendations[0]!.savingUsd).toBeCloseTo(3 * (0.0035 - 0.00021), 12);
+      await (svc.service as unknown as { gauges: { refresh(): Promise<void> } }).gauges.refresh();
+      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(metrics).toMatch(/^pnl_customer_cost_usd\{customer="cust_r"\} 0\.0105$/m);
+      expect(metrics).toMatch(/^pnl_customer_revenue_usd\{customer="cust_r"\} \d/m);
+    } finally {
+      await svc.stop();
+    }
+  });
+});

@@ -32,6 +32,7 @@ export const CONFIG_FIELDS = {
   cacheInclusion: { env: 'PNL_CACHE_INCLUSION', flag: 'cache-inclusion', default: undefined, doc: 'JSON array overriding whether an emitter\'s input tokens include cached tokens, e.g. [{"scope":"my-llm-lib","includesCache":false}].', schema: optionalText },
   tierPrices: { env: 'PNL_TIER_PRICES', flag: 'tier-prices', default: undefined, doc: 'JSON object: subscription tier -> monthly price in USD, used as revenue where none is recorded, e.g. {"pro":99,"enterprise":999}.', schema: optionalText },
   marginTargetPct: { env: 'PNL_MARGIN_TARGET_PCT', flag: 'margin-target-pct', default: 50, doc: 'Gross margin target in percent; customers below it are flagged.', schema: z.coerce.number().min(-100).max(100) },
+  unitCostTargets: { env: 'PNL_UNIT_COST_TARGETS', flag: 'unit-cost-targets', default: undefined, doc: 'JSON object: feature -> planned LLM cost per successful outcome in USD; 30% over it is an anomaly, e.g. {"support-chat":0.05}.', schema: optionalText },
   pnlRefreshMs: { env: 'PNL_PNL_REFRESH_MS', flag: 'pnl-refresh-ms', default: 30_000, doc: 'How often the P&L gauges (revenue, margin, risk, budgets, forecast) are recomputed from ClickHouse.', schema: positiveInt },
   logLevel: { env: 'PNL_LOG_LEVEL', flag: 'log-level', default: 'info', doc: 'debug, info, warn, error or silent.', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']) },
 } as const;
@@ -59,7 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
       problems.push(`${where}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join(', ')} (${field.doc})`);
     }
   }
-  for (const key of ['attributionAliases', 'cacheInclusion', 'tierPrices'] as const) {
+  for (const key of ['attributionAliases', 'cacheInclusion', 'tierPrices', 'unitCostTargets'] as const) {
     const text = out[key];
     if (typeof text === 'string') {
       try {

@@ -1,6 +1,7 @@
 import { Gauge } from 'prom-client';
 import { monthToDate } from '../api/date-range.js';
 import type { Logger } from '../log/logger.js';
+import type { AnomalyDetector } from './anomalies.js';
 import { OTHER_CUSTOMER } from '../metrics/customer-labels.js';
 import type { PnlMetrics } from '../metrics/pnl-metrics.js';
 import type { PnlEngine } from './pnl-engine.js';
@@ -21,6 +22,7 @@ export class PnlGauges {
     private readonly metrics: PnlMetrics,
     private readonly logger: Logger,
     private readonly marginTargetPct: number,
+    private readonly detector?: AnomalyDetector,
   ) {
     const registers = [metrics.registry];
     const gauge = (name: string, help: string, labelNames: string[] = ['customer']): Gauge => new Gauge({ name, help, labelNames, registers });
@@ -36,6 +38,7 @@ export class PnlGauges {
       forecast: gauge('pnl_forecast_cost_usd', 'Forecast LLM cost at month end (linear burn).'),
       portfolioRevenue: gauge('pnl_portfolio_revenue_usd', 'Revenue of all customers this month to date.', []),
       portfolioCost: gauge('pnl_portfolio_cost_usd', 'LLM cost of all customers this month to date.', []),
+      anomaly: gauge('pnl_anomaly', 'A seed-004 anomaly firing now (1): cost_spike, cache_hit_drop, error_rate, unit_cost.', ['customer', 'feature', 'model', 'kind']),
       marginTarget: gauge('pnl_margin_target_ratio', 'Configured gross margin target, 0..1 (PNL_MARGIN_TARGET_PCT).', []),
       refreshed: gauge('pnl_gauges_refreshed_timestamp_seconds', 'When the P&L gauges were last recomputed.', []),
     };
@@ -63,10 +66,11 @@ export class PnlGauges {
   }
 
   private async compute(now: Date): Promise<void> {
-    const [summary, budgets, forecasts] = await Promise.all([
+    const [summary, budgets, forecasts, anomalies] = await Promise.all([
       this.engine.summary(monthToDate(now)),
       this.engine.budgetStatuses(now),
       this.engine.forecasts(now),
+      this.detector?.detect(now) ?? Promise.resolve([]),
     ]);
     const g = this.g;
     for (const gauge of Object.values(g)) gauge.reset();
@@ -101,6 +105,10 @@ export class PnlGauges {
     for (const f of forecasts) {
       const label = this.metrics.customers.label(f.customer);
       if (label !== OTHER_CUSTOMER) g.forecast!.set({ customer: label }, f.forecast.projectedCostUsd);
+    }
+    for (const a of anomalies) {
+      const customer = a.customer === '' ? '' : this.metrics.customers.label(a.customer);
+      g.anomaly!.set({ customer, feature: a.feature, model: a.model, kind: a.kind }, 1);
     }
     g.portfolioRevenue!.set(summary.totals.revenue);
     g.portfolioCost!.set(summary.totals.totalCost);

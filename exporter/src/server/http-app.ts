@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, sendApiError } from '../api/api-error.js';
 import { exportRoute } from '../api/export-route.js';
+import { insightRoutes } from '../api/insight-routes.js';
+import type { AnomalyDetector } from '../pnl/anomalies.js';
 import { pnlRoutes } from '../api/pnl-routes.js';
 import { revenueRoutes } from '../api/revenue-routes.js';
 import type { PnlEngine } from '../pnl/pnl-engine.js';
@@ -20,7 +22,7 @@ function actorOf(req: Request): string {
 }
 
 /** The service's HTTP surface: OTLP traces in; metrics, health and the P&L API out. */
-export function createHttpApp(core: IngestCore, pnl: { engine: PnlEngine; repo: PnlRepository }): express.Express {
+export function createHttpApp(core: IngestCore, pnl: { engine: PnlEngine; repo: PnlRepository; detector: AnomalyDetector }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const traces = tracesRoute({ pipeline: core.pipeline, metrics: core.metrics, maxBodyBytes: core.config.maxBodyBytes, logger: core.logger });
@@ -47,6 +49,7 @@ export function createHttpApp(core: IngestCore, pnl: { engine: PnlEngine; repo: 
   app.use(revenueRoutes(pnl.repo, actorOf));
   app.use(pnlRoutes(pnl.engine, pnl.repo, actorOf));
   app.use(exportRoute(core.store));
+  app.use(insightRoutes(pnl.detector, core.store, core.priceBook));
   app.use((req, res) => jsonError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;

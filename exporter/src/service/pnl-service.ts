@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PnlConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { AnomalyDetector } from '../pnl/anomalies.js';
 import { PnlEngine } from '../pnl/pnl-engine.js';
 import { PnlGauges } from '../pnl/pnl-gauges.js';
 import { PnlRepository } from '../pnl/pnl-repository.js';
@@ -27,9 +28,10 @@ export class PnlService {
       tierMonthlyPrices: config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {},
       marginTargetPct: config.marginTargetPct,
     });
-    const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct);
+    const detector = new AnomalyDetector(core.store, config.unitCostTargets !== undefined ? { unitCostTargets: JSON.parse(config.unitCostTargets) as Record<string, number> } : {});
+    const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
     gauges.start(config.pnlRefreshMs);
-    const app = createHttpApp(core, { engine, repo });
+    const app = createHttpApp(core, { engine, repo, detector });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
