@@ -1,0 +1,234 @@
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
+import { startTestService, type TestService } from '../helpers/test-service.js';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { tempDir } from '../helpers/temp-dir.js';
+import { freePort, startProcess, waitFor, type ManagedProcess } from './support/processes.js';
+import { ALERTMANAGER_CONFIG, ALERTMANAGER_DIR, ruleFiles } from './support/rule-files.js';
+import { requireTool } from './support/tools.js';
+
+/*
+ * The whole alert path with real processes: the agentic-pnl service, which receives OTLP spans
+ * that take cust_acme to 93% of its $1.00 budget and publishes pnl_budget_utilization_ratio,
+ * -> a real Prometheus
+ * (scraping every 1 s, evaluating the shipped rule files every 1 s) -> a real Alertmanager
+ * (the shipped alertmanager.yml and Slack template) -> a local HTTP server standing in for
+ * Slack's webhook. Everything listens on ephemeral 127.0.0.1 ports, with storage in a temp dir.
+ *
+ * Two deliberate changes to the shipped files, in temp copies only:
+ *  - every rule's `for` becomes 2s, so a 5-minute hold does not make a 5-minute test (the
+ *    real durations are tested by promtool in rules.test.yml);
+ *  - Alertmanager waits 1 s instead of 30 s before the first message of a group, and the
+ *    Slack webhook file points at the local receiver.
+ */
+
+/*
+ * 6,200,000 input tokens of gpt-4o-mini at $0.15 per million cost exactly $0.93: 93% of a
+ * $1.00 budget, past the 90% threshold and short of 100%.
+ */
+const INPUT_TOKENS = 6_200_000;
+const BUDGET_USD = 1;
+
+const WAIT_FOR_SLACK_MS = 60_000;
+
+interface SlackPayload {
+  channel?: string;
+  attachments?: { title?: string; title_link?: string; text?: string; color?: string }[];
+}
+
+interface AmAlert {
+  labels: Record<string, string>;
+  status: { state: string; inhibitedBy: string[]; silencedBy: string[] };
+  fingerprint: string;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+function close(server: Server | undefined): Promise<void> {
+  return new Promise((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+}
+
+/** Sets group_wait/group_interval on every route so the test does not wait for production timings. */
+function shortenTimings(route: Record<string, unknown>): void {
+  route.group_wait = '1s';
+  route.group_interval = '2s';
+  for (const child of (route.routes as Record<string, unknown>[] | undefined) ?? []) shortenTimings(child);
+}
+
+async function isReady(url: string): Promise<true | undefined> {
+  const r = await fetch(url);
+  return r.ok ? true : undefined;
+}
+
+describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Slack', () => {
+  const dir = tempDir('agentic-pnl-alerting-e2e-');
+  const slackMessages: SlackPayload[] = [];
+  let svc: TestService | undefined;
+  let slack: Server | undefined;
+  let alertmanager: ManagedProcess | undefined;
+  let prometheus: ManagedProcess | undefined;
+  let amUrl = '';
+  const logs = (): string =>
+    [alertmanager, prometheus].map((p) => (p ? `--- ${p.name} log (tail) ---\n${p.log().slice(-4000)}` : '')).join('\n') +
+    `\n--- Slack messages so far ---\n${JSON.stringify(slackMessages, null, 1)}`;
+
+  // A setup failure (a tool missing, a process that does not start) is rethrown by the test,
+  // so it is reported as a failed test with its reason, not as a skipped one.
+  let setupError: unknown;
+  beforeAll(async () => {
+    try {
+      await setUp();
+    } catch (err) {
+      setupError = err;
+    }
+  });
+
+  async function setUp(): Promise<void> {
+    const prometheusBin = requireTool('prometheus');
+    const alertmanagerBin = requireTool('alertmanager', 'prometheus-alertmanager');
+
+    // The real service: spans in over OTLP, budget over the API, gauges recomputed every second.
+    svc = await startTestService({ pnlRefreshMs: 1000 });
+    const put = await fetch(`${svc.url}/api/v1/budgets/cust_acme`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ limit_usd: BUDGET_USD }),
+    });
+    expect(put.status).toBe(200);
+    const { proto } = await otlpBodies([
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: INPUT_TOKENS, output_tokens: 0 }, { 'pnl.customer.id': 'cust_acme' }) },
+    ]);
+    expect((await postTraces(svc.url, proto, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    await svc.service.core.writer.flush();
+    await waitFor(
+      'the service to publish 93% budget utilization',
+      async () => /^pnl_budget_utilization_ratio\{customer="cust_acme"\} 0\.93\d*$/m.test(await (await fetch(`${svc!.url}/metrics`)).text()) || undefined,
+      20_000,
+      200,
+      logs,
+    );
+    const exporterPort = Number(new URL(svc.url).port);
+
+    slack = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.method === 'POST') slackMessages.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SlackPayload);
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      });
+    });
+    const slackPort = await listen(slack);
+
+    // Alertmanager: the shipped config and template, webhook file and timings swapped.
+    const amDir = join(dir.path, 'alertmanager');
+    mkdirSync(join(amDir, 'data'), { recursive: true });
+    cpSync(join(ALERTMANAGER_DIR, 'templates'), join(amDir, 'templates'), { recursive: true });
+    const webhookFile = join(amDir, 'slack_webhook_url');
+    writeFileSync(webhookFile, `http://127.0.0.1:${slackPort}/services/T000/B000/XXXX\n`);
+    const amConfig = parse(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as {
+      route: Record<string, unknown>;
+      receivers: { slack_configs?: { api_url_file?: string }[] }[];
+    };
+    let slackConfigs = 0;
+    for (const receiver of amConfig.receivers) {
+      for (const s of receiver.slack_configs ?? []) {
+        expect(s.api_url_file).toBe('/etc/alertmanager/slack_webhook_url');
+        s.api_url_file = webhookFile;
+        slackConfigs += 1;
+      }
+    }
+    expect(slackConfigs).toBeGreaterThan(0);
+    shortenTimings(amConfig.route);
+    writeFileSync(join(amDir, 'alertmanager.yml'), stringify(amConfig));
+
+    // Prometheus: the shipped rule files with `for` shortened, and a generated config.
+    const promDir = join(dir.path, 'prometheus');
+    mkdirSync(join(promDir, 'rules'), { recursive: true });
+    mkdirSync(join(promDir, 'data'));
+    for (const f of ruleFiles()) {
+      for (const g of f.groups) for (const r of g.rules) if (r.for !== undefined) r.for = '2s';
+      writeFileSync(join(promDir, 'rules', basename(f.path)), stringify({ groups: f.groups }));
+    }
+    const amPort = await freePort();
+    const promPort = await freePort();
+    amUrl = `http://127.0.0.1:${amPort}`;
+    writeFileSync(
+      join(promDir, 'prometheus.yml'),
+      stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: [join(promDir, 'rules', '*.yml')],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+        scrape_configs: [{ job_name: 'agentic-pnl', static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }] }],
+      }),
+    );
+
+    alertmanager = startProcess('alertmanager', alertmanagerBin, [
+      `--config.file=${join(amDir, 'alertmanager.yml')}`,
+      `--storage.path=${join(amDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=', // no gossip port: a single, isolated instance
+      '--log.level=warn',
+    ]);
+    await waitFor('Alertmanager ready', () => isReady(`${amUrl}/-/ready`), 20_000, 200, logs);
+
+    prometheus = startProcess('prometheus', prometheusBin, [
+      `--config.file=${join(promDir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(promDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ]);
+    await waitFor('Prometheus ready', () => isReady(`http://127.0.0.1:${promPort}/-/ready`), 20_000, 200, logs);
+  }
+
+  afterAll(async () => {
+    await Promise.all([prometheus?.stop(), alertmanager?.stop()]);
+    await close(slack);
+    await svc?.stop();
+    dir.remove();
+  });
+
+  it('posts a readable 90% budget message for cust_acme to the finance channel, and inhibits the 70% one', async () => {
+    if (setupError !== undefined) throw setupError;
+    const isBudget90 = (m: SlackPayload): boolean => (m.attachments ?? []).some((a) => (a.text ?? '').includes('*CustomerBudget90PercentUsed*'));
+    const message = await waitFor('a Slack message for CustomerBudget90PercentUsed', () => slackMessages.find(isBudget90), WAIT_FOR_SLACK_MS, 250, logs);
+
+    expect(message.channel).toBe('#pnl-finance');
+    const attachment = message.attachments?.[0];
+    expect(attachment?.title).toBe('[FIRING] Customer cust_acme has used over 90% of its LLM budget.');
+    expect(attachment?.title_link).toBe('http://localhost:3000/d/pnl-budgets/budgets-and-alerts?var-customer=cust_acme');
+    expect(attachment?.color).toBe('warning');
+    const text = attachment?.text ?? '';
+    expect(text).toContain('*Customer:* `cust_acme`');
+    expect(text).toContain('*Value:* 93% of budget used');
+    expect(text).toContain('*Threshold:* 90% of budget');
+    expect(text).toContain('cust_acme has spent 93% of its $1.00 LLM budget for the current period (threshold 90%).');
+    expect(text).toContain('<http://localhost:3000/d/pnl-budgets/budgets-and-alerts?var-customer=cust_acme|Dashboard>');
+    expect(text).toContain('<https://github.com/agentic-pnl/agentic-pnl/blob/main/docs/runbooks/CustomerBudget90PercentUsed.md|Runbook>');
+
+    // 93 % is also over 70 %: that alert reaches Alertmanager too, but is inhibited by the 90 % one.
+    const alerts = await waitFor(
+      'both budget alerts in Alertmanager',
+      async () => {
+        const list = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
+        const names = new Set(list.map((a) => a.labels.alertname));
+        return names.has('CustomerBudget70PercentUsed') && names.has('CustomerBudget90PercentUsed') ? list : undefined;
+      },
+      20_000,
+      250,
+      logs,
+    );
+    const a90 = alerts.find((a) => a.labels.alertname === 'CustomerBudget90PercentUsed');
+    const a70 = alerts.find((a) => a.labels.alertname === 'CustomerBudget70PercentUsed');
+    expect(a90?.labels).toMatchObject({ customer: 'cust_acme', severity: 'warning', team: 'finance' });
+    expect(a90?.status.state).toBe('active');
+    expect(a70?.status.state).toBe('suppressed');
+    expect(a70?.status.inhibitedBy).toEqual([a90?.fingerprint]);
+    expect(slackMessages.some((m) => JSON.stringify(m).includes('CustomerBudget70PercentUsed'))).toBe(false);
+  }, WAIT_FOR_SLACK_MS + 30_000);
+});
