@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS pnl.llm_costs_daily
     output_tokens       UInt64,
     reasoning_tokens    UInt64,
     cost_usd            Decimal(38, 12),
-    duration_us         UInt64
+    duration_us         UInt64,
+    customer_tier       LowCardinality(String) COMMENT 'not summed: the tier seen in the latest batch; lets the P&L read tiers without scanning llm_calls'
 )
 ENGINE = SummingMergeTree
 PARTITION BY toYYYYMM(day)

@@ -40,9 +40,10 @@ outcomes AS (
     GROUP BY customer_id
 ),
 tiers AS (
-    SELECT customer_id, argMax(customer_tier, start_time) AS tier
-    FROM pnl.llm_calls
-    WHERE start_time >= {from:Date} AND start_time < {to:Date} AND customer_tier != ''
+    -- From the daily aggregates, not llm_calls: reading tiers from 10M raw rows took ~350 ms.
+    SELECT customer_id, argMax(customer_tier, day) AS tier
+    FROM pnl.llm_costs_daily
+    WHERE day >= {from:Date} AND day < {to:Date} AND customer_tier != ''
       AND ({customer:String} = '' OR customer_id = {customer:String})
     GROUP BY customer_id
 )

@@ -21,6 +21,7 @@ export interface DailyAggregate {
   /** Pico-dollars: exact. */
   cost: bigint;
   durationUs: number;
+  customerTier: string;
 }
 
 export const DAILY_COLUMNS: readonly ColumnSpec[] = [
@@ -40,6 +41,7 @@ export const DAILY_COLUMNS: readonly ColumnSpec[] = [
   ['reasoning_tokens', 'UInt64'],
   ['cost_usd', 'Decimal(38, 12)'],
   ['duration_us', 'UInt64'],
+  ['customer_tier', 'LowCardinality(String)'],
 ];
 
 const US_PER_DAY = 86_400_000_000;
@@ -56,7 +58,7 @@ export function aggregateDaily(calls: readonly PricedCall[]): DailyAggregate[] {
       a = {
         day, customerId: c.customerId, featureId: c.featureId, provider: c.provider, model: c.requestModel, attemptReason: c.attemptReason,
         calls: 0, errorCalls: 0, unpricedCalls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0,
-        reasoningTokens: 0, cost: 0n, durationUs: 0,
+        reasoningTokens: 0, cost: 0n, durationUs: 0, customerTier: '',
       };
       byKey.set(key, a);
     }
@@ -70,6 +72,7 @@ export function aggregateDaily(calls: readonly PricedCall[]): DailyAggregate[] {
     a.outputTokens += c.usage.output;
     a.reasoningTokens += c.usage.reasoning;
     a.durationUs += c.durationUs;
+    if (c.customerTier !== '') a.customerTier = c.customerTier;
   }
   return [...byKey.values()];
 }
@@ -92,4 +95,5 @@ export function writeDailyAggregate(w: RowBinaryWriter, a: DailyAggregate): void
   w.uint64(a.reasoningTokens);
   w.decimal128(a.cost);
   w.uint64(a.durationUs);
+  w.string(a.customerTier);
 }
