@@ -73,6 +73,12 @@ export function pnlRoutes(engine: PnlEngine, repo: PnlRepository, actor: (req: R
     return engine.budgetStatus(customer);
   }));
 
+  router.get('/api/v1/revenue/metrics', wrap(async (req) => {
+    const q = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM').optional() }).safeParse(req.query);
+    if (!q.success) throw ApiError.fromZod('invalid month', q.error);
+    return engine.revenueMetrics(q.data.month ?? new Date().toISOString().slice(0, 7));
+  }));
+
   router.get('/api/v1/forecast', wrap(async () => ({ forecasts: await engine.forecasts() })));
   return router;
 }

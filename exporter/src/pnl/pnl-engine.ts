@@ -6,6 +6,8 @@ import {
   forecastMonthEnd,
   projectedExhaustion,
   revenueForRange,
+  revenueMetrics,
+  type RevenueMetrics,
   trendDirection,
   unprofitableCustomers,
   type CustomerPeriodFacts,
@@ -14,7 +16,7 @@ import {
   type TierPriceMap,
   type TrendDirection,
 } from './math/index.js';
-import type { CustomerLine, PortfolioSummary, RiskTier } from './portfolio-types.js';
+import type { CustomerLine, FeatureLine, PortfolioSummary, RiskTier } from './portfolio-types.js';
 import type { BudgetRow, CustomerFactsRow, PnlRepository, RevenueRow } from './pnl-repository.js';
 
 /** Settings of the P&L engine. */
@@ -77,7 +79,14 @@ export class PnlEngine {
 
   /** The portfolio P&L: totals, risk distribution, customers by cost, and who loses money. */
   async summary(range: DayRange): Promise<PortfolioSummary> {
-    const reports = await this.reports(range);
+    const [reports, featureRows] = await Promise.all([this.reports(range), this.repo.featureFacts(range.from, range.to)]);
+    const features: FeatureLine[] = featureRows
+      .map((f) => {
+        const cost = Number(f.cost_usd);
+        const outcomes = Number(f.outcomes);
+        return { feature: f.feature, cost, calls: Number(f.calls), customers: Number(f.customers), outcomes, costPerOutcome: outcomes > 0 ? cost / outcomes : null };
+      })
+      .sort((a, b) => (b.costPerOutcome ?? -1) - (a.costPerOutcome ?? -1) || b.cost - a.cost);
     const lines = reports.map(toLine).sort((a, b) => b.totalCost - a.totalCost || a.customer.localeCompare(b.customer));
     const sum = (pick: (l: CustomerLine) => number): number => lines.reduce((s, l) => s + pick(l), 0);
     const revenue = sum((l) => l.revenue);
@@ -103,6 +112,7 @@ export class PnlEngine {
       },
       customersByRiskTier: byTier,
       customers: lines,
+      features,
       unprofitable: losing.map((u) => ({ customer: u.customerId, loss: u.lossUsd, action: u.actions.map((a) => a.message.replace(/\.?$/, '.')).join(' ') })),
     };
   }
@@ -125,6 +135,35 @@ export class PnlEngine {
   async budgetStatuses(now: Date = new Date()): Promise<BudgetStatus[]> {
     const budgets = await this.repo.budgets();
     return Promise.all(budgets.map((b) => this.statusOf(b.customer_id, b, now)));
+  }
+
+  /**
+   * Seed 001's revenue metrics for a calendar month (`YYYY-MM`): MRR is each customer's
+   * revenue for the whole month (recorded rows, else the tier price), compared with the
+   * month before for NRR, GRR, churned and expanding customers.
+   */
+  async revenueMetrics(month: string): Promise<RevenueMetrics & { month: string; previousMonth: string }> {
+    const current = monthOf(new Date(`${month}-01T00:00:00Z`));
+    const previous = monthOf(new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 2, 1)));
+    const mrrOf = async (m: DayRange): Promise<Map<string, number>> => {
+      const [rows, facts] = await Promise.all([this.repo.revenueRows(m.from, m.to), this.repo.customerFacts(m.from, m.to)]);
+      const tiers = new Map(facts.map((f) => [f.customer_id, f.tier]));
+      const byCustomer = groupBy(rows, (r) => r.customer_id);
+      const out = new Map<string, number>();
+      for (const customer of new Set([...byCustomer.keys(), ...tiers.keys()])) {
+        const tier = tiers.get(customer) ?? '';
+        const r = revenueForRange((byCustomer.get(customer) ?? []).map(toRevenuePeriod), m.from, m.to, tier ? { tier, tierMonthlyPrices: this.options.tierMonthlyPrices } : undefined);
+        out.set(customer, r.totalUsd);
+      }
+      return out;
+    };
+    const [start, end] = await Promise.all([mrrOf(previous), mrrOf(current)]);
+    const customers = [...new Set([...start.keys(), ...end.keys()])].map((customerId) => ({
+      customerId,
+      startMrrUsd: start.get(customerId) ?? 0,
+      endMrrUsd: end.get(customerId) ?? 0,
+    }));
+    return { month: current.from.slice(0, 7), previousMonth: previous.from.slice(0, 7), ...revenueMetrics(customers) };
   }
 
   /** Month-end cost and margin forecast of every customer active this month. */

@@ -63,6 +63,11 @@ export class PnlRepository {
     return this.store.select(query('daily-costs'), { from, to, customer });
   }
 
+  /** LLM cost, calls, customers and outcomes per feature for [from, to). */
+  featureFacts(from: string, to: string): Promise<Array<{ feature: string; cost_usd: string; calls: number; customers: number; outcomes: number; outcome_value: number }>> {
+    return this.store.select(query('feature-facts'), { from, to });
+  }
+
   async putRevenue(rows: readonly RevenueRow[]): Promise<void> {
     await this.insert('pnl.revenue', rows);
   }

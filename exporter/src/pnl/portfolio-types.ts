@@ -43,4 +43,17 @@ export interface PortfolioSummary {
   customers: CustomerLine[];
   /** Customers losing money, biggest loss first, with what to do. */
   unprofitable: Array<{ customer: string; loss: number; action: string }>;
+  /** Features, highest cost per successful outcome first (features without outcomes last). */
+  features: FeatureLine[];
+}
+
+/** One feature's economics for a period. */
+export interface FeatureLine {
+  feature: string;
+  cost: number;
+  calls: number;
+  customers: number;
+  outcomes: number;
+  /** null when the feature recorded no outcome. */
+  costPerOutcome: number | null;
 }
