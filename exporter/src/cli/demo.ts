@@ -3,6 +3,7 @@ import { agentRun, attribution, startAgenticPnl, withAttribution } from '@agenti
 import type { PnlConfig } from '../config/config.js';
 import { monthToDate } from '../api/date-range.js';
 import { createLogger } from '../log/logger.js';
+import { monthOf } from '../pnl/pnl-engine.js';
 import { PnlService } from '../service/pnl-service.js';
 import { callService } from './api-client.js';
 import { renderReport } from './render-report.js';
@@ -153,10 +154,9 @@ export async function runDemo(config: PnlConfig, options: { customers: number; r
   }
 }
 
-function monthPeriod(now: Date = new Date()): { period_start: string; period_end: string } {
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-  return { period_start: start.toISOString().slice(0, 10), period_end: end.toISOString().slice(0, 10) };
+function monthPeriod(): { period_start: string; period_end: string } {
+  const m = monthOf(new Date());
+  return { period_start: m.from, period_end: m.to };
 }
 
 const round2 = (n: number): number => Math.max(0.01, Math.round(n * 100) / 100);
