@@ -6,6 +6,7 @@ import type { PortfolioSummary } from '../pnl/portfolio-types.js';
 import { parseRevenueCsv } from '../pnl/revenue-csv.js';
 import { callService } from './api-client.js';
 import { runDemo } from './demo.js';
+import { registerPricesCommands, registerRepriceCommand } from './prices-command.js';
 import { renderReport } from './render-report.js';
 import { CONFIG_FIELDS, loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
@@ -106,6 +107,9 @@ withConfigOptions(
   const config = loadConfig(process.env, flags);
   await runDemo(config, { customers: Number(flags['customers']), runs: Number(flags['runs']) });
 });
+
+registerPricesCommands(program);
+registerRepriceCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {
