@@ -1,7 +1,7 @@
 /**
  * Expands a ClickHouse panel query as Grafana and grafana-clickhouse-datasource v4.20 would,
  * for fixed bounds and interval, so the SQL can run on the real engine in tests. See
- * /work/shared/reference/grafana-provisioning.md ("Backend macros"). Unknown macros are left in
+ * shared/reference/grafana-provisioning.md (beside the repository) ("Backend macros"). Unknown macros are left in
  * place, as the plugin does, so a test that asserts no `$` remains catches them.
  */
 export interface MacroContext {
