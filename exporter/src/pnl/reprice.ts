@@ -96,9 +96,8 @@ function freshInsertSettings(): Record<string, unknown> {
   return { insert_deduplication_token: `reprice:${runId}:${insertSeq++}` };
 }
 
-interface StoredCall {
-  trace_id: string;
-  span_id: string;
+/** A stored call as reprice reads it: its ids, what it was rated on, and its current cost columns. */
+interface StoredCall extends RateRow {
   start_us: number;
   customer_id: string;
   provider: string;
@@ -112,18 +111,9 @@ interface StoredCall {
   output_tokens: number;
   reasoning_tokens: number;
   has_usage: boolean;
-  cost_input_usd: string | null;
-  cost_cache_read_usd: string | null;
-  cost_cache_write_usd: string | null;
-  cost_output_usd: string | null;
-  cost_request_usd: string | null;
-  cost_usd: string | null;
-  priced: boolean;
-  unpriced_reason: string;
-  price_id: string;
-  price_source: string;
 }
 
+/** The cost and price columns reprice rewrites, keyed by the call's ids. */
 interface RateRow {
   trace_id: string;
   span_id: string;
