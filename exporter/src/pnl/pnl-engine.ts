@@ -133,8 +133,13 @@ export class PnlEngine {
 
   /** Budget states of every customer that has a budget. */
   async budgetStatuses(now: Date = new Date()): Promise<BudgetStatus[]> {
-    const budgets = await this.repo.budgets();
-    return Promise.all(budgets.map((b) => this.statusOf(b.customer_id, b, now)));
+    const month = monthOf(now);
+    // One facts query for every monthly budget instead of one per customer; custom periods query their own.
+    const [budgets, monthFacts] = await Promise.all([this.repo.budgets(), this.repo.customerFacts(month.from, month.to)]);
+    const factsByCustomer = new Map(monthFacts.map((f) => [f.customer_id, f]));
+    return Promise.all(
+      budgets.map((b) => (isCustomPeriod(b) ? this.statusOf(b.customer_id, b, now) : this.statusOf(b.customer_id, b, now, factsByCustomer.get(b.customer_id) ?? null))),
+    );
   }
 
   /**
@@ -178,21 +183,17 @@ export class PnlEngine {
     for (const r of reports) {
       const costs = new Array<number>(elapsed).fill(0);
       for (const d of byCustomer.get(r.customer) ?? []) costs[Number(d.day.slice(8, 10)) - 1] = Number(d.cost_usd);
-      const revenue = (await this.monthRevenue(r.customer, r.tier, month)).totalUsd;
-      const forecast = forecastMonthEnd({ dailyCostsUsd: costs, daysInPeriod: days, revenueUsd: revenue });
+      // The report covers the whole month, so its revenue is the month's (rows, else tier price).
+      const forecast = forecastMonthEnd({ dailyCostsUsd: costs, daysInPeriod: days, revenueUsd: r.revenueUsd });
       if (forecast !== null) out.push({ customer: r.customer, forecast });
     }
     return out;
   }
 
-  private async monthRevenue(customer: string, tier: string, month: DayRange) {
-    const rows = await this.repo.revenueRows(month.from, month.to, customer);
-    return revenueForRange(rows.map(toRevenuePeriod), month.from, month.to, tier ? { tier, tierMonthlyPrices: this.options.tierMonthlyPrices } : undefined);
-  }
-
-  private async statusOf(customer: string, budget: BudgetRow | undefined, now: Date): Promise<BudgetStatus> {
-    const period = budget?.period === 'custom' && budget.period_start && budget.period_end ? { from: budget.period_start, to: budget.period_end } : monthOf(now);
-    const [facts] = await this.repo.customerFacts(period.from, period.to, customer);
+  /** `knownFacts`: the period's facts when the caller already has them (null = no activity). */
+  private async statusOf(customer: string, budget: BudgetRow | undefined, now: Date, knownFacts?: CustomerFactsRow | null): Promise<BudgetStatus> {
+    const period = budget !== undefined && isCustomPeriod(budget) ? { from: budget.period_start!, to: budget.period_end! } : monthOf(now);
+    const facts = knownFacts !== undefined ? knownFacts : (await this.repo.customerFacts(period.from, period.to, customer))[0];
     const spent = facts ? Number(facts.base_cost_usd) + Number(facts.evolution_cost_usd) : 0;
     const thresholds = { warn: budget?.warn_ratio ?? 0.7, alert: budget?.alert_ratio ?? 0.9, capped: 1 };
     const base = { customer, spent_usd: spent, period_start: period.from, period_end: period.to, thresholds };
@@ -236,6 +237,10 @@ export class PnlEngine {
     const snapshot = customerSnapshot(facts, { thresholds: { marginTargetPct: this.options.marginTargetPct } });
     return { ...snapshot, customer: f.customer_id, tier: f.tier, period: range, revenueSource: revenue.source, calls: facts.calls, runs: facts.runs };
   }
+}
+
+function isCustomPeriod(b: BudgetRow): boolean {
+  return b.period === 'custom' && Boolean(b.period_start) && Boolean(b.period_end);
 }
 
 function toLine(r: CustomerReport): CustomerLine {
