@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import type { Spool, SpooledSegment } from '../spool/spool.js';
 import { BufferFullError } from './buffer-full-error.js';
 import { emptyRows, rowCount, type Rows } from './rows.js';
 
@@ -12,45 +13,71 @@ export interface BatchWriterOptions {
   maxRows: number;
   /** Flush pending rows at least this often (ms). */
   maxDelayMs: number;
-  /** Refuse new rows (503) beyond this many buffered rows. */
-  maxBufferedRows: number;
+  /** Rows of waiting batches kept in memory; beyond it they wait on disk only and are read back in turn. */
+  maxMemoryRows: number;
   /** Called after each insert attempt with its duration in seconds, the rows, and the error if it failed. */
   onInsert?: (seconds: number, rows: number, error?: unknown) => void;
+  /** Called when a spooled batch cannot be read back (its rows are lost). */
+  onLost?: (rows: number) => void;
   logger: Logger;
 }
 
+/** A batch a previous process spooled and maybe did not commit, with its rows if already read. */
+export interface RecoveredBatch {
+  segment: SpooledSegment;
+  rows: Rows | undefined;
+}
+
 interface Batch {
-  rows: Rows;
+  segment: SpooledSegment;
+  /** undefined while the rows are on disk only. */
+  rows: Rows | undefined;
   size: number;
-  token: string;
 }
 
 const MAX_BACKOFF_MS = 30_000;
 
 /**
  * Collects accepted rows and writes them in large batches, by size or by time, as ClickHouse
- * wants (thousands of rows per insert, about one insert per second). One insert runs at a time,
- * in arrival order. A failed batch stays at the head and is retried with backoff under the same
- * dedup token, so a retry of a batch that did commit is dropped by ClickHouse, not stored twice.
+ * wants (thousands of rows per insert, about one insert per second). Every row is first
+ * appended to the spool (before its sender is answered); a batch is one spool segment, deleted
+ * once committed. One insert runs at a time, in acceptance order. A failed batch stays at the
+ * head and is retried with backoff under the same dedup token (derived from its rows), so a
+ * retry of a batch that did commit, in this process or before a crash, is dropped by
+ * ClickHouse, not stored twice.
  */
 export class BatchWriter {
   private pending: Rows = emptyRows();
+  private pendingSize = 0;
   private readonly queue: Batch[] = [];
   private queuedRows = 0;
+  private memoryRows = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private failures = 0;
   private closed = false;
+  private stopped = false;
+  private wake: (() => void) | undefined;
   private lastError: unknown;
 
   constructor(
     private readonly sink: BatchSink,
+    private readonly spool: Spool,
     private readonly options: BatchWriterOptions,
-  ) {}
+    recovered: readonly RecoveredBatch[] = [],
+  ) {
+    for (const r of recovered) this.enqueue(r.segment, r.rows);
+    if (this.queue.length > 0) this.startDraining();
+  }
 
-  /** Rows accepted and not yet committed to ClickHouse. */
+  /** Rows accepted and not yet committed to ClickHouse (in memory or on disk). */
   get bufferedRows(): number {
-    return rowCount(this.pending) + this.queuedRows;
+    return this.pendingSize + this.queuedRows;
+  }
+
+  /** Batches sealed and waiting for ClickHouse. */
+  get queuedBatches(): number {
+    return this.queue.length;
   }
 
   /** True while the last insert attempt failed. */
@@ -62,47 +89,99 @@ export class BatchWriter {
     return this.lastError;
   }
 
-  /** Throws BufferFullError if `rows` more would not fit. Call before marking spans as seen. */
-  assertRoom(rows: number): void {
-    if (this.bufferedRows + rows > this.options.maxBufferedRows) {
+  /** Throws BufferFullError if the spool is at its limit. Call before marking spans as seen. */
+  assertRoom(): void {
+    if (this.spool.wouldOverflow(0)) {
       const retryAfter = Math.min(60, Math.max(1, Math.ceil((this.options.maxDelayMs * (1 + this.failures)) / 1000)));
-      throw new BufferFullError(this.bufferedRows, this.options.maxBufferedRows, retryAfter);
+      throw new BufferFullError(
+        `the spool holds ${this.spool.bytes} of at most ${this.spool.maxBytes} bytes (${this.bufferedRows} rows) because ClickHouse is not keeping up or is unavailable`,
+        retryAfter,
+      );
     }
   }
 
+  /**
+   * Appends rows to the spool, then buffers them for the next batch. When this returns, the
+   * rows survive a crash; if it throws (SpoolError), nothing was accepted.
+   */
   add(rows: Rows): void {
     if (this.closed) throw new Error('BatchWriter is closed');
+    const size = rowCount(rows);
+    if (size === 0) return;
+    this.spool.append(rows, size);
     for (const c of rows.calls) this.pending.calls.push(c);
     for (const r of rows.runs) this.pending.runs.push(r);
     for (const o of rows.outcomes) this.pending.outcomes.push(o);
-    const size = rowCount(this.pending);
-    if (size >= this.options.maxRows) this.cut();
-    else if (this.timer === undefined && size > 0) {
+    this.pendingSize += size;
+    if (this.pendingSize >= this.options.maxRows) this.cut();
+    else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.cut(), this.options.maxDelayMs);
       this.timer.unref();
     }
   }
 
-  /** Writes everything pending and waits for it. Used at shutdown and by tests. */
+  /** Writes everything pending and waits for it. Used by tests and the in-process exporter. */
   async flush(): Promise<void> {
     this.cut();
     while (this.writing !== undefined) await this.writing;
   }
 
-  /** Flushes, then refuses further rows. Idempotent. */
-  async close(): Promise<void> {
-    await this.flush();
+  /**
+   * Seals what is pending, gives ClickHouse up to `graceMs` to take the waiting batches, then
+   * stops. Batches not written stay in the spool and are written by the next process. Idempotent.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    this.cut();
     this.closed = true;
+    if (this.writing !== undefined) {
+      let timeout: NodeJS.Timeout | undefined;
+      const gaveUp = await Promise.race([
+        this.writing.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timeout = setTimeout(() => resolve(true), graceMs);
+        }),
+      ]);
+      clearTimeout(timeout);
+      if (gaveUp) {
+        this.stopped = true;
+        this.wake?.();
+        await this.writing;
+        this.options.logger.warn('shutdown: ClickHouse did not take every batch in time; they stay in the spool for the next start', {
+          batches: this.queue.length,
+          rows: this.queuedRows,
+        });
+      }
+    }
+    this.spool.close();
   }
 
-  /** Moves pending rows into a batch and starts writing if idle. */
+  /** Seals pending rows into a batch and starts writing if idle. */
   private cut(): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (rowCount(this.pending) > 0) this.queuePending();
-    if (this.writing === undefined && this.queue.length > 0) {
+    if (this.pendingSize > 0) {
+      const segment = this.spool.seal()!;
+      const rows = this.pending;
+      this.pending = emptyRows();
+      this.pendingSize = 0;
+      this.enqueue(segment, rows);
+    }
+    this.startDraining();
+  }
+
+  private enqueue(segment: SpooledSegment, rows: Rows | undefined): void {
+    // Keep rows in memory while there is room; otherwise they wait on disk only (an outage).
+    const keep = rows !== undefined && this.memoryRows + segment.rows <= this.options.maxMemoryRows;
+    this.queue.push({ segment, rows: keep ? rows : undefined, size: segment.rows });
+    this.queuedRows += segment.rows;
+    if (keep) this.memoryRows += segment.rows;
+  }
+
+  private startDraining(): void {
+    if (this.writing === undefined && this.queue.length > 0 && !this.stopped) {
       this.writing = this.drain().finally(() => {
         this.writing = undefined;
       });
@@ -110,15 +189,31 @@ export class BatchWriter {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.stopped) {
       const batch = this.queue[0]!;
+      if (batch.rows === undefined) {
+        try {
+          batch.rows = this.spool.read(batch.segment);
+        } catch (err) {
+          // Unreadable (deleted or damaged by hand): nothing can bring it back; say so loudly and go on.
+          this.options.logger.error('spool segment unreadable; its rows are lost', { segment: batch.segment.path, rows: batch.size, error: (err as Error).message });
+          this.options.onLost?.(batch.size);
+          this.queue.shift();
+          this.queuedRows -= batch.size;
+          this.spool.remove(batch.segment);
+          continue;
+        }
+        this.memoryRows += batch.size;
+      }
       const started = performance.now();
       try {
-        await this.sink.insertBatch(batch.rows, batch.token);
+        await this.sink.insertBatch(batch.rows, batchToken(batch.rows));
         this.options.onInsert?.((performance.now() - started) / 1000, batch.size);
         this.queue.shift();
         this.queuedRows -= batch.size;
-        if (this.failures > 0) this.options.logger.info('clickhouse insert recovered', { failedAttempts: this.failures });
+        this.memoryRows -= batch.size;
+        this.spool.remove(batch.segment);
+        if (this.failures > 0) this.options.logger.info('clickhouse insert recovered', { failedAttempts: this.failures, waitingBatches: this.queue.length });
         this.failures = 0;
         this.lastError = undefined;
       } catch (err) {
@@ -126,30 +221,32 @@ export class BatchWriter {
         this.lastError = err;
         this.options.onInsert?.((performance.now() - started) / 1000, batch.size, err);
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.failures, 10));
-        this.options.logger.warn('clickhouse insert failed; batch kept and retried', {
+        this.options.logger.warn('clickhouse insert failed; batch kept in the spool and retried', {
           error: (err as Error).message,
           rows: batch.size,
           attempt: this.failures,
           retryInMs: backoff,
+          waitingBatches: this.queue.length,
         });
-        await new Promise((resolve) => setTimeout(resolve, backoff).unref());
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, backoff);
+          t.unref();
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = undefined;
       }
-      // Rows that arrived meanwhile join the queue as their own batch once the size is reached.
-      if (rowCount(this.pending) >= this.options.maxRows) this.queuePending();
     }
-  }
-
-  private queuePending(): void {
-    const rows = this.pending;
-    const size = rowCount(rows);
-    this.pending = emptyRows();
-    this.queue.push({ rows, size, token: batchToken(rows) });
-    this.queuedRows += size;
   }
 }
 
-/** A token derived from the batch's content, so the same rows always carry the same token. */
-function batchToken(rows: Rows): string {
+/**
+ * A token derived from the batch's content, so the same rows always carry the same token: a
+ * batch retried, or replayed from the spool after a crash, is recognised by ClickHouse.
+ */
+export function batchToken(rows: Rows): string {
   const ids = (r: { spanId: string; traceId: string } | undefined): string => (r ? r.spanId + r.traceId.slice(0, 8) : '');
   const first = rows.calls[0]?.call ?? rows.runs[0] ?? rows.outcomes[0];
   const last = rows.outcomes[rows.outcomes.length - 1] ?? rows.runs[rows.runs.length - 1] ?? rows.calls[rows.calls.length - 1]?.call;

@@ -1,13 +1,14 @@
-/** The in-memory buffer cannot take more rows (ClickHouse is slow or down). Answered with 503 + Retry-After. */
+/**
+ * The exporter cannot take more spans now: the spool is at its size limit (ClickHouse has been
+ * down or slow for a while) or the process is overloaded. Answered with 503 + Retry-After, which
+ * OTLP senders retry.
+ */
 export class BufferFullError extends Error {
   override readonly name = 'BufferFullError';
   constructor(
-    readonly bufferedRows: number,
-    readonly maxRows: number,
+    message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super(
-      `the write buffer holds ${bufferedRows} of at most ${maxRows} rows because ClickHouse is not keeping up or is unavailable; retry in ${retryAfterSeconds} s`,
-    );
+    super(`${message}; retry in ${retryAfterSeconds} s`);
   }
 }

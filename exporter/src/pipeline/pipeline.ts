@@ -4,7 +4,7 @@ import type { PnlMetrics } from '../metrics/pnl-metrics.js';
 import { normalizeSpan, type NormalizeOptions } from '../normalize/index.js';
 import type { PriceBook } from '../price/index.js';
 import type { BatchWriter } from './batch-writer.js';
-import { emptyRows, rowCount } from './rows.js';
+import { emptyRows } from './rows.js';
 
 /** What happened to the spans of one request. */
 export interface IngestResult {
@@ -42,16 +42,17 @@ export class Pipeline {
   ) {}
 
   /**
-   * Ingests decoded spans. Throws BufferFullError (before changing any state) when the write
-   * buffer cannot take them, so the sender can retry the whole request later.
+   * Ingests decoded spans. When it returns, the accepted rows are in the spool (they survive a
+   * crash). Throws BufferFullError when the spool is full, or SpoolError when the disk refuses
+   * the write, leaving no trace of the request, so the sender can retry it whole later.
    */
   ingest(spans: readonly DecodedSpan[]): IngestResult {
     const { normalizeOptions, priceBook, seen, metrics, writer } = this.deps;
-    writer.assertRoom(spans.length);
+    writer.assertRoom();
     const result: IngestResult = { received: spans.length, accepted: 0, ignored: 0, duplicates: 0, rejected: 0, rejectMessage: '' };
     const messages: string[] = [];
     const rows = emptyRows();
-    const nowUs = Date.now() * 1000;
+    const keys: string[] = [];
     for (const span of spans) {
       const n = normalizeSpan(span, normalizeOptions);
       if (n.kind === 'ignore') {
@@ -66,25 +67,30 @@ export class Pipeline {
         if (messages.length < MAX_REJECT_MESSAGES) messages.push(message);
         continue;
       }
-      if (!seen.add(SeenSpans.key(span.traceId, span.spanId))) {
+      const key = SeenSpans.key(span.traceId, span.spanId);
+      if (!seen.add(key)) {
         result.duplicates++;
         continue;
       }
+      keys.push(key);
       result.accepted++;
-      if (n.kind === 'llm') {
-        const priced = priceBook.rate(n.call);
-        rows.calls.push(priced);
-        metrics.recordCall(priced, nowUs);
-      } else if (n.kind === 'run') {
-        rows.runs.push(n.run);
-        metrics.recordRun(n.run);
-      } else {
-        rows.outcomes.push(n.outcome);
-      }
+      if (n.kind === 'llm') rows.calls.push(priceBook.rate(n.call));
+      else if (n.kind === 'run') rows.runs.push(n.run);
+      else rows.outcomes.push(n.outcome);
     }
+    try {
+      writer.add(rows);
+    } catch (err) {
+      // Not stored, so not seen: the sender's retry must be accepted, not dropped as a duplicate.
+      for (const key of keys) seen.delete(key);
+      throw err;
+    }
+    // Counted only once durable, so a refused request moves no counter.
+    const nowUs = Date.now() * 1000;
+    for (const priced of rows.calls) metrics.recordCall(priced, nowUs);
+    for (const run of rows.runs) metrics.recordRun(run);
     metrics.spansReceived.inc(spans.length);
     if (result.duplicates > 0) metrics.spansDuplicate.inc(result.duplicates);
-    if (rowCount(rows) > 0) writer.add(rows);
     metrics.bufferedRows.set(writer.bufferedRows);
     if (result.rejected > 0) {
       result.rejectMessage = `${result.rejected} span(s) rejected: ${messages.join('; ')}${result.rejected > messages.length ? '; ...' : ''}`;

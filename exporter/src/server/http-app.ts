@@ -41,10 +41,14 @@ export function createHttpApp(core: IngestCore, pnl: { engine: PnlEngine; repo: 
   });
   app.get('/readyz', async (_req, res) => {
     const problems: string[] = [];
-    if (core.writer.failing) problems.push(`clickhouse inserts failing: ${(core.writer.lastInsertError as Error | undefined)?.message ?? 'unknown error'}`);
-    if (core.writer.bufferedRows >= core.config.bufferMaxRows) problems.push('write buffer full');
+    const { writer, spool, config } = core;
+    if (writer.failing) problems.push(`clickhouse inserts failing: ${(writer.lastInsertError as Error | undefined)?.message ?? 'unknown error'}`);
+    if (spool.bytes > config.readySpoolBytes) problems.push(`spool holds ${spool.bytes} bytes, over the readiness threshold of ${config.readySpoolBytes}: ClickHouse is behind`);
+    if (spool.wouldOverflow(0)) problems.push('spool full: /v1/traces answers 503');
     if (!(await core.store.ping())) problems.push('clickhouse does not answer');
-    res.status(problems.length === 0 ? 200 : 503).json({ ready: problems.length === 0, problems, bufferedRows: core.writer.bufferedRows });
+    res
+      .status(problems.length === 0 ? 200 : 503)
+      .json({ ready: problems.length === 0, problems, bufferedRows: writer.bufferedRows, spoolBytes: spool.bytes, spoolBatches: spool.segments });
   });
   app.use(revenueRoutes(pnl.repo, actorOf));
   app.use(pnlRoutes(pnl.engine, pnl.repo, actorOf));

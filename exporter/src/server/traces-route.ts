@@ -9,6 +9,7 @@ import { decodeTracesJson } from '../receive/otlp-json-decoder.js';
 import { decodeTracesProtobuf } from '../receive/otlp-protobuf-decoder.js';
 import { CONTENT_TYPE, exportResponse, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
 import { BodyError, readBody } from '../receive/read-body.js';
+import { SpoolError } from '../spool/spool-error.js';
 
 /** gRPC status codes used in OTLP/HTTP error bodies (google.rpc.Status.code). */
 const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, INTERNAL: 13 } as const;
@@ -52,8 +53,16 @@ export function tracesRoute(deps: { pipeline: Pipeline; metrics: PnlMetrics; max
       answer(res, encoding, 200, exportResponse(encoding, result.rejected, result.rejectMessage));
     } catch (err) {
       if (err instanceof BufferFullError) {
-        logger.warn('refusing spans: write buffer full', { buffered: err.bufferedRows, spans: spans.length });
+        logger.warn('refusing spans: spool full', { reason: err.message, spans: spans.length });
+        metrics.recordRejected('spool_full', spans.length);
         answer(res, encoding, 503, statusResponse(encoding, GRPC.UNAVAILABLE, err.message), { 'Retry-After': String(err.retryAfterSeconds) });
+        return;
+      }
+      if (err instanceof SpoolError) {
+        // The disk refused the write-ahead append: nothing was accepted; the sender retries.
+        logger.error('refusing spans: spool not writable', { error: err.message, spans: spans.length });
+        metrics.recordRejected('spool_error', spans.length);
+        answer(res, encoding, 503, statusResponse(encoding, GRPC.UNAVAILABLE, `${err.message}; retry later`), { 'Retry-After': '10' });
         return;
       }
       logger.error('ingest failed', { error: (err as Error).message, stack: (err as Error).stack });

@@ -1,13 +1,16 @@
+import { join } from 'node:path';
 import type { PnlConfig } from '../config/config.js';
 import { SeenSpans } from '../dedupe/seen-spans.js';
 import type { Logger } from '../log/logger.js';
+import { DurabilityMetrics } from '../metrics/durability-metrics.js';
 import { PnlMetrics } from '../metrics/pnl-metrics.js';
 import { defaultNormalizeOptions, type NormalizeOptions } from '../normalize/index.js';
-import { BatchWriter } from '../pipeline/batch-writer.js';
+import { BatchWriter, type RecoveredBatch } from '../pipeline/batch-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { loadPriceBook, type PriceBook } from '../price/index.js';
 import type { ClickHouseTarget } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
+import { Spool } from '../spool/spool.js';
 
 /**
  * Everything that ingests spans, without HTTP: store, price book, dedup memory, metrics and
@@ -23,6 +26,7 @@ export class IngestCore {
     readonly priceBook: PriceBook,
     readonly metrics: PnlMetrics,
     readonly writer: BatchWriter,
+    readonly spool: Spool,
     readonly pipeline: Pipeline,
     readonly logger: Logger,
   ) {}
@@ -34,23 +38,35 @@ export class IngestCore {
     logger.info('clickhouse ready', { mode: target.kind, where: target.kind === 'embedded' ? target.dataDir : redactUrl(target.url) });
     const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers });
-    const writer = new BatchWriter(store, {
-      maxRows: config.batchMaxRows,
-      maxDelayMs: config.batchMaxDelayMs,
-      maxBufferedRows: config.bufferMaxRows,
-      logger,
-      onInsert: (seconds, rows, error) => {
-        metrics.insertDuration.observe(seconds);
-        if (error !== undefined) metrics.insertErrors.inc();
-        else metrics.rowsWritten.inc(rows);
-        metrics.bufferedRows.set(writer.bufferedRows);
-      },
-    });
     const seen = new SeenSpans(config.dedupMaxKeys);
     const keys = await store.recentSpanKeys(config.dedupWindowHours, Math.floor(config.dedupMaxKeys / 2));
     for (let i = keys.length - 1; i >= 0; i--) seen.add(SeenSpans.key(keys[i]!.trace_id, keys[i]!.span_id));
+    const { spool, recovered } = openSpool(config, logger, seen);
+    const durability = new DurabilityMetrics(metrics.registry, {
+      spoolBytes: () => spool.bytes,
+      spoolBatches: () => spool.segments,
+      spoolMaxBytes: () => spool.maxBytes,
+    });
+    const writer = new BatchWriter(
+      store,
+      spool,
+      {
+        maxRows: config.batchMaxRows,
+        maxDelayMs: config.batchMaxDelayMs,
+        maxMemoryRows: config.bufferMaxRows,
+        logger,
+        onInsert: (seconds, rows, error) => {
+          metrics.insertDuration.observe(seconds);
+          if (error !== undefined) metrics.insertErrors.inc();
+          else metrics.rowsWritten.inc(rows);
+          metrics.bufferedRows.set(writer.bufferedRows);
+        },
+        onLost: (rows) => durability.spoolLostRows.inc(rows),
+      },
+      recovered,
+    );
     const pipeline = new Pipeline({ normalizeOptions: normalizeOptionsFrom(config), priceBook, seen, metrics, writer });
-    const core = new IngestCore(config, store, priceBook, metrics, writer, pipeline, logger);
+    const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger);
     core.startRankingRefresh();
     void store
       .upsertPriceBook(priceBook.entries())
@@ -80,6 +96,28 @@ export class IngestCore {
     this.rankingTimer = setInterval(() => void refresh(), this.config.rankingRefreshMs);
     this.rankingTimer.unref();
   }
+}
+
+/**
+ * Opens the spool and reads back what a previous process accepted and may not have committed:
+ * those spans are remembered as seen (a sender retrying them is answered as a duplicate) and
+ * their batches are written first, under the same dedup tokens as before.
+ */
+function openSpool(config: PnlConfig, logger: Logger, seen: SeenSpans): { spool: Spool; recovered: RecoveredBatch[] } {
+  const dir = config.spoolDir ?? join(config.dataDir, 'spool');
+  const { spool, recovered: segments } = Spool.open(dir, { maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync, logger });
+  const recovered: RecoveredBatch[] = [];
+  let rows = 0;
+  for (const segment of segments) {
+    const r = spool.read(segment);
+    for (const c of r.calls) seen.add(SeenSpans.key(c.call.traceId, c.call.spanId));
+    for (const x of r.runs) seen.add(SeenSpans.key(x.traceId, x.spanId));
+    for (const o of r.outcomes) seen.add(SeenSpans.key(o.traceId, o.spanId));
+    recovered.push({ segment, rows: r });
+    rows += segment.rows;
+  }
+  if (segments.length > 0) logger.info('spool: writing batches a previous process accepted', { dir, batches: segments.length, rows, bytes: spool.bytes });
+  return { spool, recovered };
 }
 
 function clickHouseTarget(config: PnlConfig): ClickHouseTarget {
