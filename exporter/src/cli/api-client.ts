@@ -3,12 +3,12 @@ export class ServiceRequestError extends Error {
   override readonly name = 'ServiceRequestError';
 }
 
-/** Calls the service's JSON API; errors name the URL and the service's own message. */
+/** Calls the service's JSON API with the PNL_TOKEN access token if set; errors name the URL and the service's own message. */
 export async function callService<T>(base: string, path: string, init: RequestInit = {}): Promise<T> {
   const url = `${base.replace(/\/$/, '')}${path}`;
   let res: Response;
   try {
-    res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+    res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...authorization(), ...init.headers } });
   } catch (err) {
     throw new ServiceRequestError(`cannot reach the agentic-pnl service at ${url} (${(err as Error).message}); start it with "npm start" or pass --url`);
   }
@@ -23,4 +23,10 @@ export async function callService<T>(base: string, path: string, init: RequestIn
     throw new ServiceRequestError(`${init.method ?? 'GET'} ${url} answered ${res.status}: ${message}`);
   }
   return JSON.parse(text) as T;
+}
+
+/** `Authorization` for a service with access control: the token in PNL_TOKEN. */
+export function authorization(): Record<string, string> {
+  const token = process.env['PNL_TOKEN'];
+  return token ? { authorization: `Bearer ${token}` } : {};
 }

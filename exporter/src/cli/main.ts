@@ -4,10 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { PortfolioSummary } from '../pnl/portfolio-types.js';
 import { parseRevenueCsv } from '../pnl/revenue-csv.js';
-import { callService } from './api-client.js';
+import { authorization, callService } from './api-client.js';
 import { runDemo } from './demo.js';
 import { registerPricesCommands, registerRepriceCommand } from './prices-command.js';
 import { renderReport } from './render-report.js';
+import { registerTokensCommand } from './tokens-command.js';
 import { CONFIG_FIELDS, loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { createLogger } from '../log/logger.js';
@@ -78,7 +79,7 @@ program
   .requiredOption('-o, --output <file>', 'file to write')
   .action(async (o: { url: string; format: string; level: string; from?: string; to?: string; customer?: string; output: string }) => {
     const q = new URLSearchParams({ format: o.format, level: o.level, ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}), ...(o.customer ? { customer: o.customer } : {}) });
-    const res = await fetch(`${o.url}/api/v1/export?${q}`);
+    const res = await fetch(`${o.url}/api/v1/export?${q}`, { headers: authorization() });
     if (!res.ok || res.body === null) throw new Error(`export failed: ${res.status} ${await res.text()}`);
     const out = createWriteStream(o.output);
     for await (const chunk of res.body) out.write(chunk);
@@ -110,6 +111,7 @@ withConfigOptions(
 
 registerPricesCommands(program);
 registerRepriceCommand(program);
+registerTokensCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

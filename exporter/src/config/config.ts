@@ -15,6 +15,9 @@ const optionalText = z.string().min(1).optional();
 export const CONFIG_FIELDS = {
   port: { env: 'PNL_PORT', flag: 'port', default: 4318, doc: 'HTTP port (OTLP/HTTP standard port).', schema: port },
   host: { env: 'PNL_HOST', flag: 'host', default: '127.0.0.1', doc: 'Address to bind. Use 0.0.0.0 only behind access control.', schema: z.string().min(1) },
+  auth: { env: 'PNL_AUTH', flag: 'auth', default: 'auto', doc: 'Access control: auto (on when PNL_HOST is not loopback or tokens are configured), on, or off (only behind a gateway that authenticates).', schema: z.enum(['auto', 'on', 'off']) },
+  tokensFile: { env: 'PNL_TOKENS_FILE', flag: 'tokens-file', default: undefined, doc: 'YAML file of access tokens: tokens: [{name, role, sha256}] with role ingest, viewer, finance or admin. See README, Access control.', schema: optionalText },
+  tokens: { env: 'PNL_TOKENS', flag: undefined, default: undefined, doc: 'Access tokens as role:name:token items separated by commas (environment only, never a flag).', schema: optionalText },
   dataDir: { env: 'PNL_DATA_DIR', flag: 'data-dir', default: './data', doc: 'Directory of the embedded ClickHouse (used when CLICKHOUSE_URL is unset).', schema: z.string().min(1) },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', default: undefined, doc: 'ClickHouse server HTTP URL (e.g. http://localhost:8123). Unset = embedded chdb.', schema: z.url().optional() },
   clickhouseUser: { env: 'CLICKHOUSE_USER', flag: 'clickhouse-user', default: undefined, doc: 'ClickHouse user for CLICKHOUSE_URL.', schema: optionalText },

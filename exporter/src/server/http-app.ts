@@ -1,4 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { Counter } from 'prom-client';
+import { accessControl, principalOf } from '../auth/access-control.js';
+import type { AccessTokens } from '../auth/access-tokens.js';
 import { ApiError, sendApiError } from '../api/api-error.js';
 import { exportRoute } from '../api/export-route.js';
 import { insightRoutes } from '../api/insight-routes.js';
@@ -16,15 +19,24 @@ export function jsonError(res: Response, status: number, code: string, message: 
   res.status(status).json({ error: { code, message } });
 }
 
-/** Who made a request, for the audit log. Access tokens (with their names) come with access control; until then the peer address. */
+/** Who made a request, for the audit log: the access token's name, or the peer address when access control is off. */
 function actorOf(req: Request): string {
-  return `anonymous@${req.socket.remoteAddress ?? 'unknown'}`;
+  const principal = req.res ? principalOf(req.res) : undefined;
+  return principal !== undefined ? `token:${principal.name}` : `anonymous@${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
 /** The service's HTTP surface: OTLP traces in; metrics, health and the P&L API out. */
-export function createHttpApp(core: IngestCore, pnl: { engine: PnlEngine; repo: PnlRepository; detector: AnomalyDetector }): express.Express {
+export function createHttpApp(
+  core: IngestCore,
+  pnl: { engine: PnlEngine; repo: PnlRepository; detector: AnomalyDetector },
+  tokens?: AccessTokens,
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (tokens !== undefined) {
+    const denied = new Counter({ name: 'pnl_access_denied_total', help: 'Requests refused by access control.', labelNames: ['reason'], registers: [core.metrics.registry] });
+    app.use(accessControl(tokens, (reason) => denied.inc({ reason })));
+  }
   const traces = tracesRoute({ pipeline: core.pipeline, metrics: core.metrics, maxBodyBytes: core.config.maxBodyBytes, logger: core.logger });
   app.post('/v1/traces', (req, res, next) => {
     traces(req, res).catch(next);

@@ -6,6 +6,7 @@ import { AnomalyDetector } from '../pnl/anomalies.js';
 import { PnlEngine } from '../pnl/pnl-engine.js';
 import { PnlGauges } from '../pnl/pnl-gauges.js';
 import { PnlRepository } from '../pnl/pnl-repository.js';
+import { resolveAccess } from '../auth/resolve-access.js';
 import { createHttpApp } from '../server/http-app.js';
 import { IngestCore } from './ingest-core.js';
 
@@ -22,6 +23,8 @@ export class PnlService {
 
   /** Starts the service and resolves once it listens. */
   static async start(config: PnlConfig, logger: Logger = createLogger(config.logLevel)): Promise<PnlService> {
+    // Checked first: a misconfigured access setup must fail before anything is opened.
+    const tokens = resolveAccess({ mode: config.auth, host: config.host, tokensFile: config.tokensFile, tokens: config.tokens });
     const core = await IngestCore.start(config, logger);
     const repo = new PnlRepository(core.store);
     const engine = new PnlEngine(repo, {
@@ -31,7 +34,7 @@ export class PnlService {
     const detector = new AnomalyDetector(core.store, config.unitCostTargets !== undefined ? { unitCostTargets: JSON.parse(config.unitCostTargets) as Record<string, number> } : {});
     const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
     gauges.start(config.pnlRefreshMs);
-    const app = createHttpApp(core, { engine, repo, detector });
+    const app = createHttpApp(core, { engine, repo, detector }, tokens);
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
@@ -39,7 +42,7 @@ export class PnlService {
     // OTLP exporters keep connections alive; a long keep-alive avoids reconnect churn at high rates.
     server.keepAliveTimeout = 65_000;
     const service = new PnlService(core, engine, gauges, server);
-    logger.info('listening', { url: service.url });
+    logger.info('listening', { url: service.url, accessControl: tokens === undefined ? 'off' : `${tokens.size} token(s)` });
     return service;
   }
 
