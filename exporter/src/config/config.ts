@@ -24,6 +24,8 @@ export const CONFIG_FIELDS = {
   clickhousePassword: { env: 'CLICKHOUSE_PASSWORD', flag: undefined, default: undefined, doc: 'ClickHouse password (environment only, never a flag).', schema: optionalText },
   pricesFile: { env: 'PNL_PRICES_FILE', flag: 'prices-file', default: undefined, doc: 'YAML price overrides (negotiated discounts, custom models). See docs/pricing.md.', schema: optionalText },
   maxBodyBytes: { env: 'PNL_MAX_BODY_BYTES', flag: 'max-body-bytes', default: 16 * 1024 * 1024, doc: 'Largest OTLP request body, checked before and after decompression (413 above).', schema: positiveInt },
+  maxConcurrentRequests: { env: 'PNL_MAX_CONCURRENT_REQUESTS', flag: 'max-concurrent-requests', default: 64, doc: 'OTLP requests read and ingested at once; more are answered 429 with Retry-After, keeping /metrics and /healthz responsive.', schema: positiveInt },
+  maxRssBytes: { env: 'PNL_MAX_RSS_BYTES', flag: 'max-rss-bytes', default: 4 * 1024 ** 3, doc: 'Memory ceiling (resident set, embedded engine included); above it /v1/traces answers 503 with Retry-After. 0 turns the check off.', schema: z.coerce.number().int().min(0) },
   batchMaxRows: { env: 'PNL_BATCH_MAX_ROWS', flag: 'batch-max-rows', default: 50_000, doc: 'Rows per ClickHouse insert.', schema: positiveInt },
   batchMaxDelayMs: { env: 'PNL_BATCH_MAX_DELAY_MS', flag: 'batch-max-delay-ms', default: 1000, doc: 'Longest wait before pending rows are inserted.', schema: positiveInt },
   bufferMaxRows: { env: 'PNL_BUFFER_MAX_ROWS', flag: 'buffer-max-rows', default: 500_000, doc: 'Rows of waiting batches held in memory; beyond it (a ClickHouse outage) batches wait in the spool on disk only.', schema: positiveInt },

@@ -51,8 +51,10 @@ export class PnlGauges {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a refresh in progress, so ClickHouse can be closed after it. */
+  async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
+    await this.running;
   }
 
   /** Recomputes every gauge; overlapping calls share one run. */

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { Admission } from './admission.js';
 import { accessControl, principalOf } from '../auth/access-control.js';
 import type { AccessTokens } from '../auth/access-tokens.js';
 import { ApiError, sendApiError } from '../api/api-error.js';
@@ -37,7 +38,16 @@ export function createHttpApp(
     const denied = new Counter({ name: 'pnl_access_denied_total', help: 'Requests refused by access control.', labelNames: ['reason'], registers: [core.metrics.registry] });
     app.use(accessControl(tokens, (reason) => denied.inc({ reason })));
   }
-  const traces = tracesRoute({ pipeline: core.pipeline, metrics: core.metrics, maxBodyBytes: core.config.maxBodyBytes, logger: core.logger });
+  const admission = new Admission({ maxConcurrent: core.config.maxConcurrentRequests, maxRssBytes: core.config.maxRssBytes });
+  const traces = tracesRoute({ pipeline: core.pipeline, metrics: core.metrics, maxBodyBytes: core.config.maxBodyBytes, logger: core.logger, admission });
+  new Gauge({
+    name: 'pnl_otlp_requests_in_flight',
+    help: 'Export requests being read or ingested now (limit PNL_MAX_CONCURRENT_REQUESTS).',
+    registers: [core.metrics.registry],
+    collect() {
+      this.set(admission.active);
+    },
+  });
   app.post('/v1/traces', (req, res, next) => {
     traces(req, res).catch(next);
   });

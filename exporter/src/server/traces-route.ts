@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { PnlMetrics } from '../metrics/pnl-metrics.js';
 import { BufferFullError } from '../pipeline/buffer-full-error.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Admission } from './admission.js';
 import { OtlpDecodeError } from '../receive/decode-error.js';
 import { decodeTracesJson } from '../receive/otlp-json-decoder.js';
 import { decodeTracesProtobuf } from '../receive/otlp-protobuf-decoder.js';
@@ -17,10 +18,11 @@ const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, INTE
 /**
  * `POST /v1/traces` per the OTLP/HTTP spec: protobuf or JSON, optionally gzip; 200 with
  * partial_success when some spans were refused; 400 undecodable; 413 too large; 415 other
- * content types; 503 + Retry-After while the write buffer is full (the sender retries).
+ * content types; 503 + Retry-After while the spool is full or memory is over its ceiling, 429 +
+ * Retry-After over the concurrency limit (the sender retries).
  */
-export function tracesRoute(deps: { pipeline: Pipeline; metrics: PnlMetrics; maxBodyBytes: number; logger: Logger }) {
-  const { pipeline, metrics, maxBodyBytes, logger } = deps;
+export function tracesRoute(deps: { pipeline: Pipeline; metrics: PnlMetrics; maxBodyBytes: number; logger: Logger; admission: Admission }) {
+  const { pipeline, metrics, maxBodyBytes, logger, admission } = deps;
   const answer = (res: Response, encoding: OtlpEncoding, status: number, body: Buffer, headers: Record<string, string> = {}): void => {
     metrics.requests.inc({ status: String(status) });
     res.status(status).set({ 'Content-Type': CONTENT_TYPE[encoding], ...headers }).end(body);
@@ -34,6 +36,16 @@ export function tracesRoute(deps: { pipeline: Pipeline; metrics: PnlMetrics; max
       answer(res, 'json', 415, statusResponse('json', GRPC.INVALID_ARGUMENT, msg));
       return;
     }
+    const refused = admission.enter();
+    if (refused !== undefined) {
+      req.resume();
+      metrics.recordRejected(refused.reason);
+      answer(res, encoding, refused.status, statusResponse(encoding, GRPC.RESOURCE_EXHAUSTED, `${refused.message}; retry in ${refused.retryAfterSeconds} s`), {
+        'Retry-After': String(refused.retryAfterSeconds),
+      });
+      return;
+    }
+    res.once('close', () => admission.leave());
     let spans: DecodedSpan[];
     try {
       const body = await readBody(req, maxBodyBytes);

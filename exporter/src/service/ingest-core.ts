@@ -18,6 +18,7 @@ import { Spool } from '../spool/spool.js';
  */
 export class IngestCore {
   private rankingTimer: NodeJS.Timeout | undefined;
+  private rankingRefresh: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -79,6 +80,7 @@ export class IngestCore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.rankingTimer !== undefined) clearInterval(this.rankingTimer);
+      await this.rankingRefresh;
       await this.writer.close();
       await this.store.close();
     })();
@@ -93,7 +95,11 @@ export class IngestCore {
         this.logger.warn('customer ranking refresh failed', { error: (err as Error).message });
       }
     };
-    this.rankingTimer = setInterval(() => void refresh(), this.config.rankingRefreshMs);
+    this.rankingTimer = setInterval(() => {
+      this.rankingRefresh ??= refresh().finally(() => {
+        this.rankingRefresh = undefined;
+      });
+    }, this.config.rankingRefreshMs);
     this.rankingTimer.unref();
   }
 }

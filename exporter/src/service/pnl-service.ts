@@ -60,7 +60,7 @@ export class PnlService {
         this.server.close(() => resolve());
         this.server.closeIdleConnections();
       });
-      this.gauges.stop();
+      await this.gauges.stop();
       await this.core.close();
     })();
     return this.stopping;
