@@ -39,7 +39,7 @@ export function buildLlmCall(span: DecodedSpan, options: CompiledOptions): LlmCa
     environment: who.environment,
     taskType: who.taskType,
     sessionId: who.sessionId,
-    userId: who.userId,
+    userId: options.hashUserId(who.userId),
     runId: who.runId,
     attempt: who.attempt,
     attemptReason: who.attemptReason,

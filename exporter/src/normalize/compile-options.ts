@@ -35,6 +35,7 @@ export interface CompiledOptions {
   cacheInclusion: CacheInclusionTable;
   maxStoredAttributes: number;
   maxStoredValueLength: number;
+  hashUserId: (value: string) => string;
   storedPrefixes: readonly string[];
   /** Per stored prefix: whether keys under it still need the content check. */
   storedPrefixNeedsCheck: readonly boolean[];
@@ -113,6 +114,7 @@ function build(options: NormalizeOptions): CompiledOptions {
     cacheInclusion: new CacheInclusionTable(options.cacheInclusion),
     maxStoredAttributes: options.maxStoredAttributes,
     maxStoredValueLength: options.maxStoredValueLength,
+    hashUserId: options.hashUserId ?? ((v) => v),
     storedPrefixes,
     storedPrefixNeedsCheck: storedPrefixes.map(prefixMayHoldContent),
     resources: new WeakMap(),

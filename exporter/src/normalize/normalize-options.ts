@@ -67,6 +67,11 @@ export interface NormalizeOptions {
    * the first matching rule wins. Default: none.
    */
   cacheInclusion: CacheInclusionRule[];
+  /**
+   * Applied to end-user ids before they are stored (see `createPersonalIdHasher`). Default:
+   * none (kept as sent); the service always sets one.
+   */
+  hashUserId?: (value: string) => string;
   /** Most attributes kept in `LlmCall.attributes`. Default 32. */
   maxStoredAttributes: number;
   /** Longest stored attribute value, in UTF-16 units; longer values are cut. Default 256. */

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PnlConfig } from '../config/config.js';
 import { SeenSpans } from '../dedupe/seen-spans.js';
@@ -10,6 +12,8 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import { loadPriceBook, type PriceBook } from '../price/index.js';
 import type { ClickHouseTarget } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
+import { applyRetention } from '../store/retention.js';
+import { createPersonalIdHasher } from '../normalize/personal-id-hasher.js';
 import { Spool } from '../spool/spool.js';
 
 /**
@@ -37,6 +41,7 @@ export class IngestCore {
     const target = clickHouseTarget(config);
     const store = await PnlStore.open(target);
     logger.info('clickhouse ready', { mode: target.kind, where: target.kind === 'embedded' ? target.dataDir : redactUrl(target.url) });
+    await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
     const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers });
     const seen = new SeenSpans(config.dedupMaxKeys);
@@ -66,7 +71,9 @@ export class IngestCore {
       },
       recovered,
     );
-    const pipeline = new Pipeline({ normalizeOptions: normalizeOptionsFrom(config), priceBook, seen, metrics, writer });
+    const normalizeOptions = normalizeOptionsFrom(config);
+    normalizeOptions.hashUserId = createPersonalIdHasher(hashSalt(config, logger));
+    const pipeline = new Pipeline({ normalizeOptions, priceBook, seen, metrics, writer });
     const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger);
     core.startRankingRefresh();
     void store
@@ -136,8 +143,28 @@ function clickHouseTarget(config: PnlConfig): ClickHouseTarget {
   };
 }
 
+/**
+ * The salt of the end-user id HMAC: PNL_HASH_SALT, or a random one generated once and kept in
+ * the data directory, so ids hash the same across restarts without any setup.
+ */
+function hashSalt(config: PnlConfig, logger: Logger): string {
+  if (config.hashSalt !== undefined) return config.hashSalt;
+  const file = join(config.dataDir, 'hash-salt');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    logger.info('generated the salt for hashing end-user ids; set PNL_HASH_SALT to the same secret on every replica', { file });
+    return readFileSync(file, 'utf8').trim();
+  }
+}
+
 function normalizeOptionsFrom(config: PnlConfig): NormalizeOptions {
   const options = defaultNormalizeOptions();
+  if (config.storedAttributes !== undefined) {
+    for (const key of config.storedAttributes.split(',').map((k) => k.trim()).filter((k) => k !== '')) options.storedAttributeKeys.push(key);
+  }
   if (config.attributionAliases !== undefined) {
     const extra = JSON.parse(config.attributionAliases) as Record<string, string[]>;
     for (const [key, aliases] of Object.entries(extra)) options.aliases[key] = [...(options.aliases[key] ?? []), ...aliases];
