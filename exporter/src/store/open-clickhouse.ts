@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from './store-error.js';
 
 /** Where ClickHouse is: embedded in this process under a directory, or a server over HTTP. */
@@ -28,6 +28,8 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
       ...(target.username !== undefined ? { username: target.username } : {}),
       ...(target.password !== undefined ? { password: target.password } : {}),
       clickhouse_settings: SESSION_SETTINGS,
+      // Its own console warnings would break our JSON-lines log; every failure surfaces as an error we log.
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
   let createChdbConnection: (opts: { path: string }) => unknown;

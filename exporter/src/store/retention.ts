@@ -36,7 +36,9 @@ export async function applyRetention(client: ClickHouseClient, retention: Retent
       continue;
     }
     const want = column === 'day' ? `${column} + toIntervalMonth(${months})` : `toDateTime(${column}) + toIntervalMonth(${months})`;
-    if (t.engine_full.includes(`TTL ${want}`)) continue;
+    // The migrations write whole years (INTERVAL 2 YEAR), which ClickHouse shows as toIntervalYear(2).
+    const asYears = months % 12 === 0 ? want.replace(`toIntervalMonth(${months})`, `toIntervalYear(${months / 12})`) : want;
+    if (t.engine_full.includes(`TTL ${want}`) || t.engine_full.includes(`TTL ${asYears}`)) continue;
     await client.command({
       query: `ALTER TABLE pnl.${table} MODIFY TTL ${want} DELETE`,
       clickhouse_settings: { materialize_ttl_after_modify: 0 },
