@@ -62,6 +62,7 @@ describe('storage outage (embedded engine)', () => {
         expect(await stored(svc)).toEqual({ rows: 1500, distinct: 1500, dailyCalls: 1500 });
         const text = await metrics(svc);
         expect(metricValue(text, 'pnl_spool_bytes')).toBe(0);
+        expect(metricValue(text, 'pnl_buffer_rows')).toBe(0); // not stale after the last batch drained
         expect(metricValue(text, 'pnl_spans_duplicate_total')).toBe(50);
         expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
       } finally {

@@ -71,7 +71,7 @@ describe('spool segments', () => {
     const data = readSegment(seg.path);
     expect(data.rowCount).toBe(4);
     const bytes = readFileSync(seg.path);
-    bytes[bytes.length - 3] ^= 0xff; // flip a byte in the second record's payload
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 3) ^ 0xff, bytes.length - 3); // flip a byte in the second record's payload
     writeFileSync(seg.path, bytes);
     expect(readSegment(seg.path).rows.outcomes.map((o) => o.value)).toEqual([0, 1]);
   });

@@ -208,11 +208,12 @@ export class BatchWriter {
       const started = performance.now();
       try {
         await this.sink.insertBatch(batch.rows, batchToken(batch.rows));
-        this.options.onInsert?.((performance.now() - started) / 1000, batch.size);
         this.queue.shift();
         this.queuedRows -= batch.size;
         this.memoryRows -= batch.size;
         this.spool.remove(batch.segment);
+        // After the bookkeeping, so a gauge read in the callback no longer counts this batch.
+        this.options.onInsert?.((performance.now() - started) / 1000, batch.size);
         if (this.failures > 0) this.options.logger.info('clickhouse insert recovered', { failedAttempts: this.failures, waitingBatches: this.queue.length });
         this.failures = 0;
         this.lastError = undefined;
