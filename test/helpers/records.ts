@@ -32,6 +32,7 @@ export function llmCall(overrides: Partial<LlmCall> = {}): LlmCall {
     requestModel: 'gpt-4o-mini',
     responseModel: 'gpt-4o-mini-2024-07-18',
     operation: 'chat',
+    serviceTier: '',
     agentName: 'triage-agent',
     usage: { inputReported: 1000, inputUncached: 700, cacheRead: 300, cacheWrite: 0, output: 200, reasoning: 0 },
     inputIncludesCache: true,

@@ -12,7 +12,7 @@ export function llmCall(
   provider: string,
   model: string,
   usage: Partial<TokenUsage>,
-  options: { at?: string; responseModel?: string; hasUsage?: boolean } = {},
+  options: { at?: string; responseModel?: string; hasUsage?: boolean; serviceTier?: string } = {},
 ): LlmCall {
   const u: TokenUsage = { inputReported: 0, inputUncached: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, ...usage };
   return {
@@ -20,7 +20,7 @@ export function llmCall(
     taskType: 'chat', sessionId: '', userId: '', runId: '', attempt: 0, attemptReason: '',
     traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', parentSpanId: '',
     startTimeUs: us(options.at ?? '2025-07-01T12:00:00Z'), durationUs: 1000,
-    provider, requestModel: model, responseModel: options.responseModel ?? '', operation: 'chat', agentName: '',
+    provider, requestModel: model, responseModel: options.responseModel ?? '', operation: 'chat', serviceTier: options.serviceTier ?? '', agentName: '',
     usage: u, inputIncludesCache: true, hasUsage: options.hasUsage ?? true, status: 'ok', errorType: '',
     convention: 'otel-genai', scopeName: 'test', scopeVersion: '0', serviceName: 'svc', attributes: {},
   };

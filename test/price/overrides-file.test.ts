@@ -99,7 +99,7 @@ overrides:
     expect(err.problems[0]).toMatchObject({ path: 'overrides[1].id', line: 6 });
     expect(err.problems[0]?.message).toContain('duplicates the id of overrides[0]');
     expect(err.problems[1]).toMatchObject({ path: 'overrides[2]', line: 9 });
-    expect(err.problems[1]?.message).toContain('same provider, model and effective_from as overrides[0]');
+    expect(err.problems[1]?.message).toContain('same provider, model, service_tier and effective_from as overrides[0]');
   });
 
   it.each([

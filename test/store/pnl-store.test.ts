@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseTarget } from '../../exporter/src/store/open-clickhouse.js';
+import { loadMigrations } from '../../exporter/src/store/migrate.js';
 import { PnlStore } from '../../exporter/src/store/pnl-store.js';
 import { DAILY_COLUMNS } from '../../exporter/src/store/daily-aggregates.js';
 import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS } from '../../exporter/src/store/row-format.js';
@@ -36,7 +37,10 @@ for (const [label, target] of targets) {
       // A second client on the same embedded path is refused by chdb; on a server it just works.
       if (again instanceof PnlStore) await again.close();
       const rows = await store.select<{ name: string }>('SELECT name FROM pnl.schema_migrations FINAL ORDER BY version');
-      expect(rows.map((r) => r.name)).toEqual(['001_llm_calls', '002_agent_runs', '003_price_book', '004_llm_costs_daily', '005_revenue', '006_budgets', '007_audit_log', '008_outcomes']);
+      // Every file in clickhouse/migrations, in order (read from disk: other migrations are added in parallel).
+      expect(rows.map((r) => r.name)).toEqual((await loadMigrations()).map((m) => m.name));
+      expect(rows.map((r) => r.name).slice(0, 8)).toEqual(['001_llm_calls', '002_agent_runs', '003_price_book', '004_llm_costs_daily', '005_revenue', '006_budgets', '007_audit_log', '008_outcomes']);
+      expect(rows.map((r) => r.name)).toContain('010_llm_calls_service_tier');
     });
 
     it('writes rows with exactly the columns and types the migrations create', async () => {
@@ -50,12 +54,12 @@ for (const [label, target] of targets) {
     });
 
     it('stores priced and unpriced calls with exact costs', async () => {
-      const a = llmCall({ customerId: `${run}_a` });
+      const a = llmCall({ customerId: `${run}_a`, serviceTier: 'batch' });
       const b = llmCall({ customerId: `${run}_a`, requestModel: 'mystery-1', provider: 'acme' });
       await store.insertBatch({ calls: [priced(a, cost({ input: 105_000_000n, cacheRead: 22_500_000n, output: 120_000_000n })), priced(b, null)], runs: [], outcomes: [] }, `${run}-1`);
       const rows = await store.select<Record<string, unknown>>(
         `SELECT span_id, toString(start_time) AS start, cost_input_usd, cost_cache_read_usd, cost_output_usd, cost_usd, priced, unpriced_reason,
-                input_tokens, input_tokens_reported, cache_read_tokens, output_tokens, attributes
+                input_tokens, input_tokens_reported, cache_read_tokens, output_tokens, attributes, service_tier
          FROM pnl.llm_calls WHERE customer_id = {c:String} ORDER BY priced DESC`,
         { c: `${run}_a` },
       );
@@ -64,13 +68,13 @@ for (const [label, target] of targets) {
           span_id: a.spanId, start: '2026-11-20 12:00:00.123456',
           cost_input_usd: '0.000105', cost_cache_read_usd: '0.0000225', cost_output_usd: '0.00012', cost_usd: '0.0002475',
           priced: true, unpriced_reason: '', input_tokens: 700, input_tokens_reported: 1000, cache_read_tokens: 300, output_tokens: 200,
-          attributes: { 'gen_ai.request.temperature': '0.2' },
+          attributes: { 'gen_ai.request.temperature': '0.2' }, service_tier: 'batch',
         },
         {
           span_id: b.spanId, start: '2026-11-20 12:00:00.123456',
           cost_input_usd: null, cost_cache_read_usd: null, cost_output_usd: null, cost_usd: null,
           priced: false, unpriced_reason: 'unknown_model', input_tokens: 700, input_tokens_reported: 1000, cache_read_tokens: 300, output_tokens: 200,
-          attributes: { 'gen_ai.request.temperature': '0.2' },
+          attributes: { 'gen_ai.request.temperature': '0.2' }, service_tier: '',
         },
       ]);
     });

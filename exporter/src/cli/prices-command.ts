@@ -2,8 +2,11 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { storedToLlmCall, repriceCalls, renderRepriceTable, type RepriceResult } from '../pnl/reprice.js';
 import { formatPicoUsd, loadPriceBook, readOverridesFile, type PriceBook, type PriceBookEntry } from '../price/index.js';
+import { canonicalServiceTier } from '../model/service-tier.js';
 import type { ClickHouseTarget } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
+import { registerPricesDiffCommand } from './prices-diff.js';
+import { usdText } from './usd-text.js';
 
 /** Where command output goes; tests pass their own. */
 export interface CliOutput {
@@ -20,12 +23,7 @@ function overridesFile(flag: string | undefined): string | undefined {
   return flag ?? (env === undefined || env === '' ? undefined : env);
 }
 
-/** `$0.15`, `$0.60`, `$0.075`, `$2.50`: at least cents, every significant digit kept. */
-export function usdText(decimal: string): string {
-  const [whole = '0', frac = ''] = decimal.split('.');
-  const trimmed = frac.replace(/0+$/, '');
-  return `$${whole}.${trimmed.padEnd(2, '0')}`;
-}
+export { usdText };
 
 const picoPerMillion = (picoFor1000: bigint): string => usdText(formatPicoUsd(picoFor1000 * 1000n));
 
@@ -61,13 +59,14 @@ export interface PriceShown {
  * ingest). Returns null when the model is unpriced. Probes use 1,000 tokens per component: far below any
  * long-context threshold, and still exact (pico per token × 1,000 × 1,000 = per million).
  */
-export function showPrice(book: PriceBook, provider: string, model: string, atUs: number): PriceShown | null {
+export function showPrice(book: PriceBook, provider: string, model: string, atUs: number, serviceTier = ''): PriceShown | null {
   const probe = (u: { input?: number; cacheRead?: number; cacheWrite?: number; output?: number }) =>
     book.rate(
       storedToLlmCall({
         trace_id: '', span_id: '', start_us: atUs, customer_id: '', provider, request_model: model, response_model: '',
         input_tokens: u.input ?? 0, input_tokens_reported: u.input ?? 0, input_includes_cache: false,
         cache_read_tokens: u.cacheRead ?? 0, cache_write_tokens: u.cacheWrite ?? 0, output_tokens: u.output ?? 0, reasoning_tokens: 0, has_usage: true,
+        service_tier: serviceTier,
       }),
     );
   const all = probe({ input: 1000, cacheRead: 1000, cacheWrite: 1000, output: 1000 });
@@ -91,7 +90,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-/** `agentic-pnl prices list|show|validate`: inspect the price book; no ClickHouse needed. */
+/** `agentic-pnl prices list|show|validate|diff`: inspect the price book; no ClickHouse needed. */
 export function registerPricesCommands(program: Command, io: CliOutput = STD): Command {
   const prices = program.command('prices').description('Inspect the price book: the genai-prices catalog under your overrides file.');
 
@@ -124,12 +123,13 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
     .command('show <provider> <model>')
     .description('Show which price entry prices a model at a date, from which layer, with its per-million prices.')
     .option('--at <date>', 'ISO date or instant (UTC) [default: now]')
+    .option('--service-tier <tier>', 'the service tier of the call: default, batch, priority, flex [default: default]')
     .addOption(pricesFileOption())
-    .action(async (provider: string, model: string, o: { at?: string; pricesFile?: string }) => {
+    .action(async (provider: string, model: string, o: { at?: string; serviceTier?: string; pricesFile?: string }) => {
       const atUs = parseAt(o.at);
       const file = overridesFile(o.pricesFile);
       const book = await loadPriceBook(file === undefined ? {} : { overridesFile: file });
-      const shown = showPrice(book, provider, model, atUs);
+      const shown = showPrice(book, provider, model, atUs, canonicalServiceTier(o.serviceTier ?? ''));
       const at = new Date(atUs / 1000).toISOString();
       if (shown === null) {
         throw new Error(
@@ -137,7 +137,7 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
         );
       }
       const lines = [
-        `${provider} ${model} at ${at}`,
+        `${provider} ${model} at ${at}${o.serviceTier === undefined ? '' : `, ${canonicalServiceTier(o.serviceTier) || 'default'} tier`}`,
         `price id     ${shown.priceId}`,
         `source       ${shown.source}`,
         ...shown.entries.map((e) => `entry        ${e.entry_id} (${e.source}, ${e.provider}/${e.model}, effective ${rangeText(e)})`),
@@ -161,6 +161,8 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
       const valid = await readOverridesFile(file);
       io.out(`valid: ${valid.length} ${valid.length === 1 ? 'entry' : 'entries'}\n`);
     });
+
+  registerPricesDiffCommand(prices, io);
   return prices;
 }
 

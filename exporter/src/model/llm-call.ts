@@ -49,6 +49,11 @@ export interface LlmCall extends Attribution {
   responseModel: string;
   /** GenAI operation: chat, text_completion, generate_content, embeddings. */
   operation: string;
+  /**
+   * Service tier that served the call, canonical (`default`, `batch`, `priority`, `flex`, or another tier the
+   * provider named), '' when the span did not say. Overrides can price tiers apart (`service_tier:`).
+   */
+  serviceTier: string;
   agentName: string;
   usage: TokenUsage;
   /** True when the reported input count included cached tokens (so they were subtracted to get `inputUncached`). */

@@ -6,6 +6,7 @@ import { hasAnyCount } from './raw-usage.js';
 import { readAttribution, resourceInfo } from './read-attribution.js';
 import { agentNameOf, operationOf, providerOf, requestModelOf, responseModelOf } from './read-call-identity.js';
 import { readUsage } from './read-usage.js';
+import { serviceTierOf } from './read-service-tier.js';
 import { spanStatus, errorTypeOf } from './span-status.js';
 import { scanAttributes } from './scan-attributes.js';
 import { buildTokenUsage, inputIncludesCache } from './token-usage.js';
@@ -52,6 +53,7 @@ export function buildLlmCall(span: DecodedSpan, options: CompiledOptions): LlmCa
     requestModel,
     responseModel,
     operation: operationOf(span),
+    serviceTier: serviceTierOf(attrs),
     agentName: agentNameOf(attrs),
     usage: buildTokenUsage(raw, includesCache),
     inputIncludesCache: includesCache,

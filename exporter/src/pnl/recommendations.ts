@@ -199,7 +199,7 @@ function syntheticCall(provider: string, model: string, atUs: number, usage: Par
     sessionId: '', userId: '', runId: '', attempt: 0, attemptReason: '',
     traceId: '0'.repeat(32), spanId: '0'.repeat(16), parentSpanId: '',
     startTimeUs: atUs, durationUs: 0,
-    provider, requestModel: model, responseModel: '', operation: 'chat', agentName: '',
+    provider, requestModel: model, responseModel: '', operation: 'chat', serviceTier: '', agentName: '',
     usage: u, inputIncludesCache: true, hasUsage: true, status: 'ok', errorType: '',
     convention: 'synthetic', scopeName: '', scopeVersion: '', serviceName: '', attributes: {},
   };

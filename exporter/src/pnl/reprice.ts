@@ -111,6 +111,8 @@ interface StoredCall extends RateRow {
   output_tokens: number;
   reasoning_tokens: number;
   has_usage: boolean;
+  /** The tier the call was rated for at ingest; '' for calls stored before migration 010 or that reported none. */
+  service_tier: string;
 }
 
 /** The cost and price columns reprice rewrites, keyed by the call's ids. */
@@ -139,13 +141,16 @@ export function decimalToPico(text: string): PicoUsd {
   return m[1] === '-' ? -v : v;
 }
 
-/** The LlmCall that pricing reads, rebuilt from a stored row (attribution is not needed to rate). */
-export function storedToLlmCall(r: Pick<StoredCall, 'trace_id' | 'span_id' | 'start_us' | 'customer_id' | 'provider' | 'request_model' | 'response_model' | 'input_tokens' | 'input_tokens_reported' | 'input_includes_cache' | 'cache_read_tokens' | 'cache_write_tokens' | 'output_tokens' | 'reasoning_tokens' | 'has_usage'>): LlmCall {
+/**
+ * The LlmCall that pricing reads, rebuilt from a stored row (attribution is not needed to rate). The stored
+ * service tier goes back in, so tier-specific overrides re-rate a call exactly as at ingest.
+ */
+export function storedToLlmCall(r: Pick<StoredCall, 'trace_id' | 'span_id' | 'start_us' | 'customer_id' | 'provider' | 'request_model' | 'response_model' | 'input_tokens' | 'input_tokens_reported' | 'input_includes_cache' | 'cache_read_tokens' | 'cache_write_tokens' | 'output_tokens' | 'reasoning_tokens' | 'has_usage' | 'service_tier'>): LlmCall {
   return {
     customerId: r.customer_id, customerTier: '', organizationId: '', productId: '', featureId: '', environment: '', taskType: '',
     sessionId: '', userId: '', runId: '', attempt: 0, attemptReason: '',
     traceId: r.trace_id, spanId: r.span_id, parentSpanId: '', startTimeUs: Number(r.start_us), durationUs: 0,
-    provider: r.provider, requestModel: r.request_model, responseModel: r.response_model, operation: '', agentName: '',
+    provider: r.provider, requestModel: r.request_model, responseModel: r.response_model, operation: '', serviceTier: r.service_tier, agentName: '',
     usage: {
       inputReported: Number(r.input_tokens_reported),
       inputUncached: Number(r.input_tokens),
@@ -206,7 +211,7 @@ export async function repriceCalls(store: PnlStore, priceBook: PriceBook, option
     const rows = await store.select<StoredCall>(
       `SELECT trace_id, span_id, toUnixTimestamp64Micro(start_time) AS start_us, customer_id, provider, request_model, response_model,
               input_tokens, input_tokens_reported, input_includes_cache, cache_read_tokens, cache_write_tokens, output_tokens,
-              reasoning_tokens, has_usage, ${COST_COLUMNS.join(', ')}, ${PRICE_COLUMNS.join(', ')}
+              reasoning_tokens, has_usage, service_tier, ${COST_COLUMNS.join(', ')}, ${PRICE_COLUMNS.join(', ')}
        FROM pnl.llm_calls
        WHERE start_time >= toDateTime64({from:Date}, 6, 'UTC') AND start_time < toDateTime64({to:Date}, 6, 'UTC')
          AND ({customer:String} = '' OR customer_id = {customer:String})`,

@@ -12,3 +12,6 @@ export type { PriceBookProblem } from './price-book-error.js';
 export { PriceBookError } from './price-book-error.js';
 export { parseOverridesYaml, readOverridesFile } from './overrides-file.js';
 export { formatPicoUsd, picoToUsdNumber, PICO_PER_USD } from './money.js';
+export type { CatalogDiff, CatalogRate, CatalogSnapshot, ModelRates, ProviderDiff, RateChange } from './catalog-diff.js';
+export { diffCatalogs } from './catalog-diff.js';
+export { CatalogSourceError, installedCatalog, loadCatalogSnapshot } from './catalog-source.js';

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { fractionDigits, isPlainDecimal, numberToPlainDecimal } from './money.js';
+import type { PricedServiceTier } from '../model/service-tier.js';
+import { isPricedServiceTier, PRICED_SERVICE_TIERS } from '../model/service-tier.js';
+import { decimal, instant, mtok } from './override-fields.js';
+import type { LongContextTierInput, ValidLongContextTier } from './override-long-context.js';
+import { longContextSchema } from './override-long-context.js';
 
 /**
  * One price override as written in the overrides file (and accepted by `createPriceBook`). Either fixed
@@ -30,6 +34,16 @@ export interface PriceOverride {
   per_call?: string | number;
   /** Percent off the catalog price (all of its rates), e.g. 12.5. */
   discount_percent?: string | number;
+  /**
+   * Only calls served at this tier (`default`, `batch`, `priority`, `flex`); absent = every tier. A call that
+   * reports no tier is a `default` call.
+   */
+  service_tier?: string;
+  /**
+   * Fixed prices only: the rates for calls whose total input exceeds a threshold, for the whole call (one
+   * tier, or a list of tiers), as genai-prices applies the catalog's long-context tiers.
+   */
+  long_context?: LongContextTierInput | LongContextTierInput[];
   /** Free text kept in the price book (contract reference, reason). */
   notes?: string;
 }
@@ -49,48 +63,28 @@ export interface ValidOverride {
     perCallUsd?: string;
   };
   discountPercent: string | null;
+  /** Only calls billed at this tier; null = every tier. */
+  serviceTier: PricedServiceTier | null;
+  /** Long-context tiers of fixed prices, by ascending threshold ([] for none). */
+  longContext: ValidLongContextTier[];
   notes: string;
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:@/*+-]*$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** A decimal field with at most `maxDigits` fraction digits (the precision money is held at for that unit). */
-function decimal(what: string, example: string, maxDigits: number, max?: string) {
-  return z.union([z.string(), z.number()], { error: `must be a decimal ${what}, e.g. ${example}` }).transform((v, ctx) => {
-    const text = typeof v === 'number' ? (Number.isFinite(v) && v >= 0 ? numberToPlainDecimal(v) : String(v)) : v.trim();
-    if (!isPlainDecimal(text)) {
-      ctx.addIssue({ code: 'custom', message: `must be a plain decimal ${what} such as ${example} (no sign, exponent or unit), got ${JSON.stringify(v)}` });
+const serviceTier = z
+  .string({ error: `must be one of ${PRICED_SERVICE_TIERS.join(', ')}` })
+  .transform((v, ctx) => {
+    const tier = v.trim().toLowerCase();
+    if (!isPricedServiceTier(tier)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be one of ${PRICED_SERVICE_TIERS.join(', ')} (the tier that served the call: openai.response.service_tier or pnl.service_tier), got ${JSON.stringify(v)}`,
+      });
       return z.NEVER;
     }
-    if (fractionDigits(text) > maxDigits) {
-      ctx.addIssue({ code: 'custom', message: `has more than ${maxDigits} decimal places (${text}), finer than prices are held (1e-12 USD); round it to ${maxDigits} places` });
-      return z.NEVER;
-    }
-    if (max !== undefined && Number(text) > Number(max)) {
-      ctx.addIssue({ code: 'custom', message: `must be at most ${max}, got ${text}` });
-      return z.NEVER;
-    }
-    return text;
+    return tier;
   });
-}
-
-const mtok = decimal('of USD per million tokens', '0.15', 6);
-
-const instant = z.string({ error: 'must be an ISO date like 2025-01-31 or a date-time like 2025-01-31T12:00:00Z' }).transform((v, ctx) => {
-  const text = v.trim();
-  const date = ISO_DATE.exec(text) ?? ISO_DATE_TIME.exec(text);
-  const ms = ISO_DATE.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  // Date.parse rolls 2025-02-30 over to March; compare the calendar date back to reject it.
-  const [, y, m, d] = date ?? [];
-  const sameDay = date !== null && new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))).toISOString().startsWith(`${y}-${m}-${d}`);
-  if (date === null || Number.isNaN(ms) || !sameDay) {
-    ctx.addIssue({ code: 'custom', message: `must be an ISO date like 2025-01-31 (UTC midnight) or a date-time with zone like 2025-01-31T12:00:00Z, got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
-  return { text, us: ms * 1000 };
-});
 
 /** Schema of one override entry; cross-field rules are checked after the field types. */
 export const overrideEntrySchema = z
@@ -107,6 +101,8 @@ export const overrideEntrySchema = z
       cache_write_mtok: mtok.optional(),
       per_call: decimal('of USD per call', '0.0004', 12).optional(),
       discount_percent: decimal('percentage', '12.5', 4, '100').optional(),
+      service_tier: serviceTier.optional(),
+      long_context: longContextSchema.optional(),
       notes: z.string({ error: 'must be text' }).optional(),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `has unknown key(s) ${issue.keys.join(', ')}: check the spelling against docs/pricing.md` : 'must be a mapping of override fields') },
@@ -115,6 +111,13 @@ export const overrideEntrySchema = z
     (e, ctx) => {
       // Runs even when some fields failed (see `when`), so a value may still be its raw input here.
       const fixed = (['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok', 'per_call'] as const).filter((k) => e[k] !== undefined);
+      if (e.discount_percent !== undefined && e.long_context !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['long_context'],
+          message: "sets prices, so it needs fixed prices (input_mtok, output_mtok) instead of discount_percent; a discount already applies to the catalog's own long-context tiers",
+        });
+      }
       if (e.discount_percent !== undefined && fixed.length > 0) {
         ctx.addIssue({ code: 'custom', path: ['discount_percent'], message: `cannot be combined with fixed prices (${fixed.join(', ')}): write a discount or fixed prices, not both` });
       } else if (e.discount_percent === undefined) {
@@ -139,10 +142,14 @@ function isInstant(v: unknown): v is { text: string; us: number } {
 /** Parsed form of one entry, before ids are derived. */
 export type ParsedOverrideEntry = z.output<typeof overrideEntrySchema>;
 
-/** The id an entry gets when it does not name one: provider, model and start date, stable while those stay. */
+/**
+ * The id an entry gets when it does not name one: provider, model, start date and service tier, stable while
+ * those stay. The tier is a `#tier=` suffix, in the style of catalog constraint suffixes (`#from=`).
+ */
 export function deriveOverrideId(e: ParsedOverrideEntry): string {
   const model = (e.model ?? '*').toLowerCase();
-  return `${e.provider}/${model}${e.effective_from === undefined ? '' : `@${e.effective_from.text}`}`;
+  const from = e.effective_from === undefined ? '' : `@${e.effective_from.text}`;
+  return `${e.provider}/${model}${from}${e.service_tier === undefined ? '' : `#tier=${e.service_tier}`}`;
 }
 
 /** Converts a parsed entry to its validated form. */
@@ -161,6 +168,8 @@ export function toValidOverride(e: ParsedOverrideEntry): ValidOverride {
     effectiveTo: e.effective_to ?? null,
     prices,
     discountPercent: e.discount_percent ?? null,
+    serviceTier: e.service_tier ?? null,
+    longContext: e.long_context ?? [],
     notes: e.notes ?? '',
   };
 }

@@ -110,13 +110,13 @@ function crossEntryProblems(valid: { index: number; entry: ValidOverride }[], pr
     } else byId.set(entry.id, index);
     for (const other of valid.slice(0, k)) {
       const o = other.entry;
-      if (o.provider !== entry.provider || o.model !== entry.model) continue;
+      if (o.provider !== entry.provider || o.model !== entry.model || o.serviceTier !== entry.serviceTier) continue;
       if ((o.effectiveFrom?.us ?? -Infinity) !== (entry.effectiveFrom?.us ?? -Infinity)) continue;
       problems.push({
         path: pathText(path),
         entryId: entry.id,
         line: locate(path),
-        message: `has the same provider, model and effective_from as ${pathText([...prefix, other.index])}, so neither takes precedence; give one a later effective_from (and end the other with effective_to) or remove one`,
+        message: `has the same provider, model, service_tier and effective_from as ${pathText([...prefix, other.index])}, so neither takes precedence; give one a later effective_from (and end the other with effective_to) or remove one`,
       });
     }
   });

@@ -11,8 +11,8 @@ import type { DecimalPrices, PriceSpec } from './price-spec.js';
  * `input_mtok`, `cache_read_mtok`, `cache_write_mtok`, `output_mtok`, `output_reasoning_mtok` (USD per million
  * tokens; unset cache prices bill at the input rate, unset reasoning bills as output), `per_call` (USD),
  * `discount_percent` (discount overrides), long-context tiers as `<key>>N` (e.g. `input_mtok>200000`: the price
- * when total input exceeds N tokens), `time_of_day` (daily UTC window, e.g. `01:00:00Z-04:00:00Z`) and
- * `notes` (precision and coverage remarks).
+ * when total input exceeds N tokens), `time_of_day` (daily UTC window, e.g. `01:00:00Z-04:00:00Z`),
+ * `service_tier` (an override only for calls at that tier) and `notes` (precision and coverage remarks).
  */
 export interface PriceBookEntry {
   entry_id: string;
@@ -85,6 +85,7 @@ export function catalogEntries(model: CatalogModel, catalogVersion: string): Pri
 export function overrideEntry(o: CompiledOverride, catalogVersion: string): PriceBookEntry {
   const prices = priceMap(o.spec);
   if (o.valid.discountPercent !== null) prices.discount_percent = o.valid.discountPercent;
+  if (o.valid.serviceTier !== null) prices.service_tier = o.valid.serviceTier;
   return {
     entry_id: o.priceId,
     source: 'override',

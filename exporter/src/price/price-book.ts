@@ -1,4 +1,5 @@
 import type { LlmCall } from '../model/llm-call.js';
+import { billedServiceTier } from '../model/service-tier.js';
 import type { PricedCall, UnpricedReason } from '../model/priced-call.js';
 import { catalogProviders, catalogVersion, findCatalogModel } from './catalog-lookup.js';
 import type { CatalogModel } from './catalog-model.js';
@@ -9,8 +10,9 @@ import type { PriceOverride, ValidOverride } from './override-schema.js';
 import { validateOverrides } from './overrides-file.js';
 import type { PriceBookEntry } from './price-book-entries.js';
 import { catalogEntries, overrideEntry } from './price-book-entries.js';
-import type { PriceSchedule } from './price-schedule.js';
-import { buildSchedule, rateAt, UNPRICED } from './price-schedule.js';
+import type { TieredSchedule } from './tiered-schedule.js';
+import { buildTieredSchedule, scheduleForTier, UNPRICED_TIERED } from './tiered-schedule.js';
+import { rateAt } from './price-schedule.js';
 import { costOf, isBillableUsage } from './rate-call.js';
 
 /** Rates LLM calls against the catalog and the organisation's overrides. */
@@ -18,7 +20,7 @@ export interface PriceBook {
   /** Version of the catalog data in use, e.g. `@pydantic/genai-prices@0.1.8`. */
   readonly catalogVersion: string;
   /**
-   * Prices one call at its start time. Never throws and never returns $0 for a model it cannot price:
+   * Prices one call at its start time and service tier. Never throws and never returns $0 for a model it cannot price:
    * an unknown model gives `cost: null` with `unpricedReason: 'unknown_model'`, a call without token counts
    * `cost: null` with `'no_usage'`.
    */
@@ -35,7 +37,7 @@ class DefaultPriceBook implements PriceBook {
   /** Best first, so the first override in effect wins. */
   readonly #overrides: readonly CompiledOverride[];
   /** provider → response model → request model → schedule: nested maps avoid building a key string per call. */
-  readonly #cache = new Map<string, Map<string, Map<string, PriceSchedule>>>();
+  readonly #cache = new Map<string, Map<string, Map<string, TieredSchedule>>>();
   #cached = 0;
   #entries: PriceBookEntry[] | undefined;
 
@@ -45,7 +47,8 @@ class DefaultPriceBook implements PriceBook {
 
   rate(call: LlmCall): PricedCall {
     if (!call.hasUsage || !isBillableUsage(call.usage)) return unpriced(call, 'no_usage');
-    const rate = rateAt(this.#schedule(call.provider, call.responseModel, call.requestModel), call.startTimeUs);
+    const schedules = this.#schedule(call.provider, call.responseModel, call.requestModel);
+    const rate = rateAt(scheduleForTier(schedules, billedServiceTier(call.serviceTier)), call.startTimeUs);
     if (rate === null) return unpriced(call, 'unknown_model');
     return { call, cost: costOf(rate, call.usage), priceId: rate.id, priceSource: rate.source, unpricedReason: '' };
   }
@@ -64,7 +67,7 @@ class DefaultPriceBook implements PriceBook {
     return this.#entries.map((e) => ({ ...e, prices: { ...e.prices } }));
   }
 
-  #schedule(provider: string, responseModel: string, requestModel: string): PriceSchedule {
+  #schedule(provider: string, responseModel: string, requestModel: string): TieredSchedule {
     const byResponse = this.#cache.get(provider);
     const schedule = byResponse?.get(responseModel)?.get(requestModel);
     if (schedule !== undefined) return schedule;
@@ -84,9 +87,9 @@ class DefaultPriceBook implements PriceBook {
   }
 
   /** The response model (what actually ran, often dated) is tried before the requested alias. */
-  #resolve(provider: string, responseModel: string, requestModel: string): PriceSchedule {
+  #resolve(provider: string, responseModel: string, requestModel: string): TieredSchedule {
     const names = [...new Set([responseModel.trim(), requestModel.trim()].filter((n) => n !== ''))];
-    if (names.length === 0) return UNPRICED;
+    if (names.length === 0) return UNPRICED_TIERED;
     const match = findCatalogModel(provider.trim(), names);
     const catalog: CatalogModel | null = match === null ? null : compileCatalogModel(match.provider, match.model);
     // Overrides may name the provider as the call reports it or as the catalog calls it, and the model by
@@ -94,8 +97,8 @@ class DefaultPriceBook implements PriceBook {
     const providers = new Set([provider.trim().toLowerCase(), catalog?.providerId ?? '']);
     const models = [...names.map((n) => n.toLowerCase()), ...(catalog === null ? [] : [catalog.modelId.toLowerCase()])];
     const applicable = this.#overrides.filter((o) => providers.has(o.valid.provider) && models.some((m) => o.pattern.matches(m)));
-    if (catalog === null && applicable.length === 0) return UNPRICED;
-    return buildSchedule(catalog, applicable);
+    if (catalog === null && applicable.length === 0) return UNPRICED_TIERED;
+    return buildTieredSchedule(catalog, applicable);
   }
 }
 

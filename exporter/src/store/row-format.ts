@@ -62,6 +62,8 @@ export const LLM_CALL_COLUMNS: readonly ColumnSpec[] = [
   ['scope_name', 'LowCardinality(String)'],
   ['scope_version', 'LowCardinality(String)'],
   ['attributes', 'Map(LowCardinality(String), String)'],
+  // Added by migration 010, so it comes last in the table.
+  ['service_tier', 'LowCardinality(String)'],
 ];
 
 export const AGENT_RUN_COLUMNS: readonly ColumnSpec[] = [
@@ -145,6 +147,7 @@ export function writeLlmCall(w: RowBinaryWriter, p: PricedCall): void {
   w.string(c.scopeName);
   w.string(c.scopeVersion);
   w.stringMap(c.attributes);
+  w.string(c.serviceTier);
 }
 
 /** Appends one `pnl.agent_runs` row. */
