@@ -1,105 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClickHouseTarget } from '../../exporter/src/store/open-clickhouse.js';
-import { loadMigrations } from '../../exporter/src/store/migrate.js';
-import { PnlStore } from '../../exporter/src/store/pnl-store.js';
-import { DAILY_COLUMNS } from '../../exporter/src/store/daily-aggregates.js';
-import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS } from '../../exporter/src/store/row-format.js';
-import { agentRun, cost, llmCall, priced } from '../helpers/records.js';
+import { afterAll } from 'vitest';
 import { tempDir } from '../helpers/temp-dir.js';
+import { describeStoreSuite } from './store-suite.js';
 
 /*
- * The same store behaviour is checked on the embedded engine and, when CLICKHOUSE_URL is set,
- * on a ClickHouse server. No server runs on the build machines, so the remote suite says it is
- * skipped rather than pretending.
+ * The store suite on the embedded engine and, when CLICKHOUSE_URL is set, on that ClickHouse
+ * server. No server runs on the build machines; the same suite runs over HTTP against the
+ * embedded engine's facade in pnl-store-http.test.ts instead.
  */
 const dir = tempDir();
-const targets: Array<[string, ClickHouseTarget | undefined]> = [
-  ['embedded (chdb)', { kind: 'embedded', dataDir: dir.path }],
-  ['remote (CLICKHOUSE_URL)', process.env.CLICKHOUSE_URL ? { kind: 'remote', url: process.env.CLICKHOUSE_URL } : undefined],
-];
-if (!process.env.CLICKHOUSE_URL) console.log('remote ClickHouse store tests skipped: CLICKHOUSE_URL is not set (no server runs here)');
-
 afterAll(() => dir.remove());
 
-for (const [label, target] of targets) {
-  describe.skipIf(target === undefined)(`PnlStore on ${label}`, () => {
-    let store: PnlStore;
-    const run = `t${Date.now()}`;
-    beforeAll(async () => {
-      store = await PnlStore.open(target!);
-    });
-    afterAll(async () => {
-      await store?.close();
-    });
-
-    it('applies migrations once and records them', async () => {
-      const again = await PnlStore.open(target!).catch((e: unknown) => e);
-      // A second client on the same embedded path is refused by chdb; on a server it just works.
-      if (again instanceof PnlStore) await again.close();
-      const rows = await store.select<{ name: string }>('SELECT name FROM pnl.schema_migrations FINAL ORDER BY version');
-      // Every file in clickhouse/migrations, in order (read from disk: other migrations are added in parallel).
-      expect(rows.map((r) => r.name)).toEqual((await loadMigrations()).map((m) => m.name));
-      expect(rows.map((r) => r.name).slice(0, 8)).toEqual(['001_llm_calls', '002_agent_runs', '003_price_book', '004_llm_costs_daily', '005_revenue', '006_budgets', '007_audit_log', '008_outcomes']);
-      expect(rows.map((r) => r.name)).toContain('010_llm_calls_service_tier');
-    });
-
-    it('writes rows with exactly the columns and types the migrations create', async () => {
-      for (const [table, columns] of [['llm_calls', LLM_CALL_COLUMNS], ['agent_runs', AGENT_RUN_COLUMNS], ['outcomes', OUTCOME_COLUMNS], ['llm_costs_daily', DAILY_COLUMNS]] as const) {
-        const described = await store.select<{ name: string; type: string }>(
-          `SELECT name, type FROM system.columns WHERE database = 'pnl' AND table = {t:String} AND default_kind = '' ORDER BY position`,
-          { t: table },
-        );
-        expect(described.map((c) => [c.name, c.type])).toEqual(columns.map(([n, t]) => [n, t]));
-      }
-    });
-
-    it('stores priced and unpriced calls with exact costs', async () => {
-      const a = llmCall({ customerId: `${run}_a`, serviceTier: 'batch' });
-      const b = llmCall({ customerId: `${run}_a`, requestModel: 'mystery-1', provider: 'acme' });
-      await store.insertBatch({ calls: [priced(a, cost({ input: 105_000_000n, cacheRead: 22_500_000n, output: 120_000_000n })), priced(b, null)], runs: [], outcomes: [] }, `${run}-1`);
-      const rows = await store.select<Record<string, unknown>>(
-        `SELECT span_id, toString(start_time) AS start, cost_input_usd, cost_cache_read_usd, cost_output_usd, cost_usd, priced, unpriced_reason,
-                input_tokens, input_tokens_reported, cache_read_tokens, output_tokens, attributes, service_tier
-         FROM pnl.llm_calls WHERE customer_id = {c:String} ORDER BY priced DESC`,
-        { c: `${run}_a` },
-      );
-      expect(rows).toEqual([
-        {
-          span_id: a.spanId, start: '2026-11-20 12:00:00.123456',
-          cost_input_usd: '0.000105', cost_cache_read_usd: '0.0000225', cost_output_usd: '0.00012', cost_usd: '0.0002475',
-          priced: true, unpriced_reason: '', input_tokens: 700, input_tokens_reported: 1000, cache_read_tokens: 300, output_tokens: 200,
-          attributes: { 'gen_ai.request.temperature': '0.2' }, service_tier: 'batch',
-        },
-        {
-          span_id: b.spanId, start: '2026-11-20 12:00:00.123456',
-          cost_input_usd: null, cost_cache_read_usd: null, cost_output_usd: null, cost_usd: null,
-          priced: false, unpriced_reason: 'unknown_model', input_tokens: 700, input_tokens_reported: 1000, cache_read_tokens: 300, output_tokens: 200,
-          attributes: { 'gen_ai.request.temperature': '0.2' }, service_tier: '',
-        },
-      ]);
-    });
-
-    it('drops a retried batch with the same dedup token, in rows and daily aggregates', async () => {
-      const calls = [1, 2, 3].map(() => priced(llmCall({ customerId: `${run}_d` }), cost({ output: 1_000_000_000n })));
-      const runs = [agentRun({ customerId: `${run}_d` })];
-      await store.insertBatch({ calls, runs, outcomes: [] }, `${run}-dup`);
-      await store.insertBatch({ calls, runs, outcomes: [] }, `${run}-dup`);
-      const [n] = await store.select<{ n: number; s: string }>('SELECT count() AS n, toString(sum(cost_usd)) AS s FROM pnl.llm_calls WHERE customer_id = {c:String}', { c: `${run}_d` });
-      expect(n).toEqual({ n: 3, s: '0.003' });
-      const [daily] = await store.select<{ calls: number; cost: string }>(
-        'SELECT sum(calls) AS calls, toString(sum(cost_usd)) AS cost FROM pnl.llm_costs_daily WHERE customer_id = {c:String}',
-        { c: `${run}_d` },
-      );
-      expect(daily).toEqual({ calls: 3, cost: '0.003' });
-      const [runsCount] = await store.select<{ n: number }>('SELECT count() AS n FROM pnl.agent_runs WHERE customer_id = {c:String}', { c: `${run}_d` });
-      expect(runsCount!.n).toBe(1);
-    });
-
-    it('returns recent span keys and the top customers by spend', async () => {
-      const keys = await store.recentSpanKeys(24, 100_000);
-      expect(keys.length).toBeGreaterThanOrEqual(6);
-      const top = await store.topCustomersBySpend(1, 3650);
-      expect(top).toEqual([`${run}_d`]);
-    });
-  });
-}
+describeStoreSuite('embedded (chdb)', async () => ({ kind: 'embedded', dataDir: dir.path }));
+const url = process.env['CLICKHOUSE_URL'];
+if (url === undefined) console.log('store tests on a ClickHouse server skipped: CLICKHOUSE_URL is not set (no server runs here; see pnl-store-http.test.ts)');
+describeStoreSuite('a ClickHouse server (CLICKHOUSE_URL)', url === undefined ? undefined : async () => ({ kind: 'remote', url }));
