@@ -79,6 +79,7 @@ describe('Prometheus rules', () => {
       'CustomerUnitCostAboveTarget',
       'CustomerUnprofitable',
       'FeatureCacheHitRatioDrop',
+      'InvoiceVarianceHigh',
       'LlmCallsUnpriced',
       'ModelErrorRateHigh',
       'PnlClickHouseWritesFailing',

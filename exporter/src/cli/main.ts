@@ -8,6 +8,7 @@ import { authorization, callService } from './api-client.js';
 import { runDemo } from './demo.js';
 import { registerPricesCommands, registerRepriceCommand } from './prices-command.js';
 import { renderReport } from './render-report.js';
+import { registerInvoicesCommands } from './invoices-command.js';
 import { registerTokensCommand } from './tokens-command.js';
 import { CONFIG_FIELDS, loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
@@ -112,6 +113,7 @@ withConfigOptions(
 registerPricesCommands(program);
 registerRepriceCommand(program);
 registerTokensCommand(program);
+registerInvoicesCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

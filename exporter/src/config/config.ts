@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { parseModelAliases } from '../reconcile/model-key.js';
 
 /*
  * One typed, validated configuration object, built from environment variables and CLI flags
@@ -47,6 +48,10 @@ export const CONFIG_FIELDS = {
   marginTargetPct: { env: 'PNL_MARGIN_TARGET_PCT', flag: 'margin-target-pct', default: 50, doc: 'Gross margin target in percent; customers below it are flagged.', schema: z.coerce.number().min(-100).max(100) },
   unitCostTargets: { env: 'PNL_UNIT_COST_TARGETS', flag: 'unit-cost-targets', default: undefined, doc: 'JSON object: feature -> planned LLM cost per successful outcome in USD; 30% over it is an anomaly, e.g. {"support-chat":0.05}.', schema: optionalText },
   pnlRefreshMs: { env: 'PNL_PNL_REFRESH_MS', flag: 'pnl-refresh-ms', default: 30_000, doc: 'How often the P&L gauges (revenue, margin, risk, budgets, forecast) are recomputed from ClickHouse.', schema: positiveInt },
+  invoiceTolerancePct: { env: 'PNL_INVOICE_TOLERANCE_PCT', flag: 'invoice-tolerance-pct', default: 2, doc: 'Invoice reconciliation tolerance in percent: a day, provider and model whose rated cost differs from the imported invoice by more than this is flagged and alerted (InvoiceVarianceHigh). See docs/reconciliation.md.', schema: z.coerce.number().min(0).max(100) },
+  invoiceModelAliases: { env: 'PNL_INVOICE_MODEL_ALIASES', flag: 'invoice-model-aliases', default: undefined, doc: 'JSON object: model name as an invoice or a span writes it -> name to match it as, where the automatic matching misses, e.g. {"claude-sonnet-4-0":"claude-sonnet-4"}. See docs/reconciliation.md.', schema: optionalText.refine((v) => parseModelAliases(v) !== undefined, 'must be a JSON object of model name to model name') },
+  tokenCheckSample: { env: 'PNL_TOKEN_CHECK_SAMPLE', flag: 'token-check-sample', default: 0, doc: 'Share (0..1) of LLM calls whose reported tokens are checked against a tiktoken count of their captured text (needs content capture in the emitter). 0 turns the check off. See docs/token-checks.md.', schema: z.coerce.number().min(0).max(1) },
+  tokenCheckTolerancePct: { env: 'PNL_TOKEN_CHECK_TOLERANCE_PCT', flag: 'token-check-tolerance-pct', default: 10, doc: 'Deviation in percent between reported and estimated tokens beyond which an emitter is flagged (at least 50 for non-OpenAI models, whose tokenizer is only approximated).', schema: z.coerce.number().positive().max(1000) },
   logLevel: { env: 'PNL_LOG_LEVEL', flag: 'log-level', default: 'info', doc: 'debug, info, warn, error or silent.', schema: z.enum(['debug', 'info', 'warn', 'error', 'silent']) },
 } as const;
 

@@ -3,6 +3,7 @@ import type { DecodedSpan } from '../model/decoded-span.js';
 import type { PnlMetrics } from '../metrics/pnl-metrics.js';
 import { normalizeSpan, type NormalizeOptions } from '../normalize/index.js';
 import type { PriceBook } from '../price/index.js';
+import type { SampledCall, TokenCheck } from '../token-check/index.js';
 import type { BatchWriter } from './batch-writer.js';
 import { emptyRows } from './rows.js';
 
@@ -38,6 +39,8 @@ export class Pipeline {
       seen: SeenSpans;
       metrics: PnlMetrics;
       writer: BatchWriter;
+      /** Token double-entry; absent when PNL_TOKEN_CHECK_SAMPLE is 0, so its cost here is one branch. */
+      tokenCheck?: TokenCheck;
     },
   ) {}
 
@@ -47,12 +50,13 @@ export class Pipeline {
    * the write, leaving no trace of the request, so the sender can retry it whole later.
    */
   ingest(spans: readonly DecodedSpan[]): IngestResult {
-    const { normalizeOptions, priceBook, seen, metrics, writer } = this.deps;
+    const { normalizeOptions, priceBook, seen, metrics, writer, tokenCheck } = this.deps;
     writer.assertRoom();
     const result: IngestResult = { received: spans.length, accepted: 0, ignored: 0, duplicates: 0, rejected: 0, rejectMessage: '' };
     const messages: string[] = [];
     const rows = emptyRows();
     const keys: string[] = [];
+    let sampled: SampledCall[] | undefined;
     for (const span of spans) {
       const n = normalizeSpan(span, normalizeOptions);
       if (n.kind === 'ignore') {
@@ -74,8 +78,11 @@ export class Pipeline {
       }
       keys.push(key);
       result.accepted++;
-      if (n.kind === 'llm') rows.calls.push(priceBook.rate(n.call));
-      else if (n.kind === 'run') rows.runs.push(n.run);
+      if (n.kind === 'llm') {
+        rows.calls.push(priceBook.rate(n.call));
+        // The raw span still holds the content attributes the normalizer dropped; counted later, off this path.
+        if (tokenCheck !== undefined && tokenCheck.sampled(span)) (sampled ??= []).push({ span, call: n.call });
+      } else if (n.kind === 'run') rows.runs.push(n.run);
       else rows.outcomes.push(n.outcome);
     }
     try {
@@ -89,6 +96,7 @@ export class Pipeline {
     const nowUs = Date.now() * 1000;
     for (const priced of rows.calls) metrics.recordCall(priced, nowUs);
     for (const run of rows.runs) metrics.recordRun(run);
+    if (sampled !== undefined) tokenCheck?.enqueue(sampled);
     metrics.spansReceived.inc(spans.length);
     if (result.duplicates > 0) metrics.spansDuplicate.inc(result.duplicates);
     metrics.bufferedRows.set(writer.bufferedRows);

@@ -8,11 +8,13 @@ import { exportRoute } from '../api/export-route.js';
 import { insightRoutes } from '../api/insight-routes.js';
 import type { AnomalyDetector } from '../pnl/anomalies.js';
 import { pnlRoutes } from '../api/pnl-routes.js';
+import { reconcileRoutes } from '../api/reconcile-routes.js';
 import { revenueRoutes } from '../api/revenue-routes.js';
 import type { PnlEngine } from '../pnl/pnl-engine.js';
 import type { PnlRepository } from '../pnl/pnl-repository.js';
 import type { IngestCore } from '../service/ingest-core.js';
 import { StoreError } from '../store/store-error.js';
+import { tokenCheckRoute } from '../token-check/token-check-route.js';
 import { tracesRoute } from './traces-route.js';
 
 /** JSON error body used by every endpoint except /v1/traces (which follows OTLP). */
@@ -73,9 +75,11 @@ export function createHttpApp(
       .json({ ready: problems.length === 0, problems, bufferedRows: writer.bufferedRows, spoolBytes: spool.bytes, spoolBatches: spool.segments });
   });
   app.use(revenueRoutes(pnl.repo, actorOf));
+  app.use(reconcileRoutes({ store: core.store, repo: pnl.repo, config: core.config, registry: core.metrics.registry, logger: core.logger }, actorOf));
   app.use(pnlRoutes(pnl.engine, pnl.repo, actorOf));
   app.use(exportRoute(core.store));
   app.use(insightRoutes(pnl.detector, core.store, core.priceBook));
+  app.use(tokenCheckRoute(core.tokenCheck, { sample: core.config.tokenCheckSample, tolerancePct: core.config.tokenCheckTolerancePct }));
   app.use((req, res) => jsonError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;

@@ -15,6 +15,7 @@ import { PnlStore } from '../store/pnl-store.js';
 import { applyRetention } from '../store/retention.js';
 import { createPersonalIdHasher } from '../normalize/personal-id-hasher.js';
 import { Spool } from '../spool/spool.js';
+import { TokenCheck } from '../token-check/token-check.js';
 
 /**
  * Everything that ingests spans, without HTTP: store, price book, dedup memory, metrics and
@@ -34,6 +35,8 @@ export class IngestCore {
     readonly spool: Spool,
     readonly pipeline: Pipeline,
     readonly logger: Logger,
+    /** Token double-entry (docs/token-checks.md); undefined when PNL_TOKEN_CHECK_SAMPLE is 0. */
+    readonly tokenCheck: TokenCheck | undefined,
   ) {}
 
   /** Opens ClickHouse (migrating it), loads prices and recent span keys, and starts the timers. */
@@ -44,6 +47,7 @@ export class IngestCore {
     await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
     const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers });
+    const tokenCheck = config.tokenCheckSample > 0 ? await TokenCheck.start({ sample: config.tokenCheckSample, tolerancePct: config.tokenCheckTolerancePct }, { registry: metrics.registry, logger }) : undefined;
     const seen = new SeenSpans(config.dedupMaxKeys);
     const keys = await store.recentSpanKeys(config.dedupWindowHours, Math.floor(config.dedupMaxKeys / 2));
     for (let i = keys.length - 1; i >= 0; i--) seen.add(SeenSpans.key(keys[i]!.trace_id, keys[i]!.span_id));
@@ -73,8 +77,8 @@ export class IngestCore {
     );
     const normalizeOptions = normalizeOptionsFrom(config);
     normalizeOptions.hashUserId = createPersonalIdHasher(hashSalt(config, logger));
-    const pipeline = new Pipeline({ normalizeOptions, priceBook, seen, metrics, writer });
-    const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger);
+    const pipeline = new Pipeline({ normalizeOptions, priceBook, seen, metrics, writer, tokenCheck });
+    const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger, tokenCheck);
     core.startRankingRefresh();
     void store
       .upsertPriceBook(priceBook.entries())
@@ -86,6 +90,7 @@ export class IngestCore {
   /** Writes everything buffered, stops timers and closes ClickHouse. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.tokenCheck?.close();
       if (this.rankingTimer !== undefined) clearInterval(this.rankingTimer);
       await this.rankingRefresh;
       await this.writer.close();

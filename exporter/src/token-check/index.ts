@@ -1,0 +1,14 @@
+export { TokenCheck } from './token-check.js';
+export type { SampledCall, SkipCounts, TokenCheckSettings } from './token-check.js';
+export { tokenCheckReport, tokenCheckRoute } from './token-check-route.js';
+export type { TokenCheckReport } from './token-check-route.js';
+export { extractCallText } from './extract-call-text.js';
+export type { CallText, ChatMessage, SkipReason } from './call-text.js';
+export { chooseTokenizer } from './choose-tokenizer.js';
+export type { EncodingName, TokenizerChoice } from './choose-tokenizer.js';
+export { countCompletionTokens, countPromptTokens, REPLY_PRIMING_TOKENS, TextCounter, TOKENS_PER_MESSAGE, TOKENS_PER_NAME } from './count-call-tokens.js';
+export { loadEncoders } from './load-encoders.js';
+export type { Encoder, Encoders } from './load-encoders.js';
+export { SpanSampler } from './span-sampler.js';
+export { APPROXIMATE_TOLERANCE_PCT, MIN_ESTIMATED_TOKENS_TO_FLAG, MIN_SAMPLES_TO_FLAG, TokenTally } from './token-tally.js';
+export type { Comparison, EmitterCheck, EmitterKey, KindCheck, TallyResult, TokenKind } from './token-tally.js';
