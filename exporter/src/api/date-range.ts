@@ -3,15 +3,25 @@ import { ApiError } from './api-error.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** True for a real calendar day written `YYYY-MM-DD` (2026-02-30 and 2026-13-01 are not). */
+/**
+ * The days ClickHouse's `Date` holds. Outside them it silently clamps (a budget for
+ * 0001-01-01..9999-12-31 was stored as 1970-01-01..2149-06-06), and a day after 9999-12-31
+ * (the exclusive end of a one-day period from 9999-12-31) is "+010000-01-01", which it cannot
+ * parse (a 503 "retry later" for bad input). Found by fuzzing.
+ */
+export const FIRST_DAY = '1970-01-01';
+export const LAST_DAY = '2149-06-06';
+
+/** True for a real calendar day written `YYYY-MM-DD` (2026-02-30 and 2026-13-01 are not), from FIRST_DAY to LAST_DAY. */
 export function isCalendarDay(s: string): boolean {
-  if (!DAY.test(s)) return false;
+  if (!DAY.test(s) || s < FIRST_DAY || s > LAST_DAY) return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
 /** A zod string that must be a calendar day. */
-export const calendarDay = (what = 'must be a calendar day YYYY-MM-DD') => z.string().refine(isCalendarDay, { message: what });
+export const calendarDay = (what = 'must be a calendar day YYYY-MM-DD') =>
+  z.string().refine(isCalendarDay, { message: `${what}, from ${FIRST_DAY} to ${LAST_DAY}` });
 
 /** A range of UTC days, `from` inclusive and `to` exclusive, as `YYYY-MM-DD`. */
 export interface DayRange {

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { PnlEngine } from '../pnl/pnl-engine.js';
 import type { PnlRepository } from '../pnl/pnl-repository.js';
 import { ApiError } from './api-error.js';
-import { calendarDay, parseDayRange } from './date-range.js';
+import { calendarDay, FIRST_DAY, LAST_DAY, parseDayRange } from './date-range.js';
+import { MAX_USD, MIN_USD } from './money-limits.js';
 
 const customerParam = z.string().min(1).max(256);
 const budgetBody = z
   .object({
-    limit_usd: z.number().positive().finite(),
+    limit_usd: z.number().positive().min(MIN_USD).max(MAX_USD),
     period: z.enum(['month', 'custom']).default('month'),
     period_start: calendarDay().optional(),
     period_end: calendarDay('must be a calendar day YYYY-MM-DD (exclusive)').optional(),
@@ -74,7 +75,12 @@ export function pnlRoutes(engine: PnlEngine, repo: PnlRepository, actor: (req: R
   }));
 
   router.get('/api/v1/revenue/metrics', wrap(async (req) => {
-    const q = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM').optional() }).safeParse(req.query);
+    // Within ClickHouse's Date range, so the month after it is still a day it can parse (9999-12 was a 503; found by fuzzing).
+    const month = z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
+      .refine((m) => m >= FIRST_DAY.slice(0, 7) && m <= LAST_DAY.slice(0, 7), { message: `must be a month from ${FIRST_DAY.slice(0, 7)} to ${LAST_DAY.slice(0, 7)}` });
+    const q = z.object({ month: month.optional() }).safeParse(req.query);
     if (!q.success) throw ApiError.fromZod('invalid month', q.error);
     return engine.revenueMetrics(q.data.month ?? new Date().toISOString().slice(0, 7));
   }));

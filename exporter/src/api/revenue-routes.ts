@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { PnlRepository, RevenueRow } from '../pnl/pnl-repository.js';
 import { ApiError } from './api-error.js';
 import { calendarDay } from './date-range.js';
+import { MAX_USD } from './money-limits.js';
 
 const DECIMAL = /^-?\d{1,20}(\.\d{1,12})?$/;
 
@@ -12,7 +13,7 @@ export const revenueEntrySchema = z
     customer: z.string().min(1).max(256),
     period_start: calendarDay(),
     period_end: calendarDay('must be a calendar day YYYY-MM-DD (exclusive)'),
-    amount: z.union([z.number().finite(), z.string().regex(DECIMAL, 'must be a decimal number with at most 12 decimals')]),
+    amount: z.union([z.number().min(-MAX_USD).max(MAX_USD), z.string().regex(DECIMAL, 'must be a decimal number with at most 12 decimals')]),
     source: z.string().min(1).max(64).default('api'),
   })
   .refine((r) => r.period_start < r.period_end, { message: 'period_start must be before period_end (exclusive)', path: ['period_end'] });

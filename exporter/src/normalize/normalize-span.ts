@@ -41,12 +41,21 @@ export function normalizeSpan(span: DecodedSpan, options: NormalizeOptions): Nor
   }
 }
 
-/** Durations and partitions are computed from these; a missing or inverted range would corrupt both. */
+/**
+ * The last microsecond of 2149-06-06, the end of ClickHouse's `Date` (UInt16 days), in which the
+ * daily aggregates store a call's day. A later start made the RowBinary write of that day throw
+ * in the background flush (found by fuzzing): the batch could never be inserted, was retried
+ * forever, and every batch behind it waited until the spool filled.
+ */
+const LAST_STORABLE_US = 65_536 * 86_400_000_000 - 1;
+
+/** Durations and partitions are computed from these; a missing, inverted or unstorable range would corrupt both. */
 function validTimes(span: DecodedSpan): boolean {
   return (
     Number.isSafeInteger(span.startTimeUs) &&
     Number.isSafeInteger(span.endTimeUs) &&
     span.startTimeUs > 0 &&
-    span.endTimeUs >= span.startTimeUs
+    span.endTimeUs >= span.startTimeUs &&
+    span.endTimeUs <= LAST_STORABLE_US
   );
 }

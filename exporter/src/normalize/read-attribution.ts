@@ -82,8 +82,11 @@ function text(found: readonly (AttrValue | undefined)[], index: number, fallback
   return value === undefined ? fallback : scalarText(value);
 }
 
-/** `pnl.attempt`: a non-negative integer (number or decimal string), else -1. */
+/** Largest `attempt` the UInt16 column holds; a larger one made the RowBinary write throw in the background flush (found by fuzzing). */
+const MAX_ATTEMPT = 65_535;
+
+/** `pnl.attempt`: an integer 0..65535 (number or decimal string), else -1. */
 function attemptValue(value: AttrValue | undefined): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : -1;
-  return Number.isSafeInteger(n) && n >= 0 ? n : -1;
+  return Number.isSafeInteger(n) && n >= 0 && n <= MAX_ATTEMPT ? n : -1;
 }

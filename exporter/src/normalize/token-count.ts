@@ -7,6 +7,13 @@ export const ABSENT = -1;
 const MAX_DIGITS = 15;
 
 /**
+ * Largest count the UInt32 token columns hold. Larger counts were written modulo 2^32 (found by
+ * fuzzing: 4,294,967,296 input tokens were stored as 0 while priced in full); no real call comes
+ * near it, so such a count is refused like any other impossible one.
+ */
+const MAX_TOKENS = 4_294_967_295;
+
+/**
  * A token count that is not a non-negative integer. Thrown by the usage readers and turned
  * into an `invalid_usage` reject by `normalizeSpan`, so a reader never has to thread an error
  * value through its return type.
@@ -15,8 +22,9 @@ export class InvalidUsageError extends Error {
   constructor(
     readonly key: string,
     value: unknown,
+    problem = 'is not a non-negative integer',
   ) {
-    super(`token count ${key} = ${describe(value)} is not a non-negative integer`);
+    super(`token count ${key} = ${describe(value)} ${problem}`);
     this.name = 'InvalidUsageError';
   }
 }
@@ -43,14 +51,19 @@ export function firstTokenCount(attrs: Attributes, keys: readonly string[]): num
 export function checkTokenCount(value: unknown, label: string): number {
   if (value === undefined || value === null) return ABSENT;
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value >= 0) return value === 0 ? 0 : value;
+    if (Number.isSafeInteger(value) && value >= 0) return value === 0 ? 0 : checkRange(value, label);
     throw new InvalidUsageError(label, value);
   }
   if (typeof value === 'string') {
     const n = parseDigits(value);
-    if (n >= 0) return n;
+    if (n >= 0) return checkRange(n, label);
   }
   throw new InvalidUsageError(label, value);
+}
+
+function checkRange(n: number, label: string): number {
+  if (n > MAX_TOKENS) throw new InvalidUsageError(label, n, `is more than ${MAX_TOKENS}, the most a token column holds`);
+  return n;
 }
 
 /** A plain decimal digit string as a number, or -1. Written out to keep regexes off the hot path. */

@@ -1,5 +1,7 @@
 import type { AttrValue, Attributes, DecodedSpan } from '../model/decoded-span.js';
 import { OtlpDecodeError } from './decode-error.js';
+import { MAX_SPANS_PER_REQUEST, tooManySpans } from './request-limits.js';
+import { setAttribute } from './set-attribute.js';
 
 /*
  * OTLP/JSON per the OTLP spec: lowerCamelCase field names (the proto names are accepted too, as
@@ -39,10 +41,11 @@ export function decodeTracesJson(body: Buffer | string): DecodedSpan[] {
     for (const ss of list(rs, 'scopeSpans', 'scope_spans', 'resourceSpans entry')) {
       if (!isObject(ss)) throw new OtlpDecodeError('each scopeSpans entry must be an object');
       const scope = isObject(ss['scope']) ? ss['scope'] : {};
-      const scopeName = str(scope['name']);
-      const scopeVersion = str(scope['version']);
+      const scopeName = str(scope['name'], 'scope name');
+      const scopeVersion = str(scope['version'], 'scope version');
       for (const s of list(ss, 'spans', 'spans', 'scopeSpans entry')) {
         if (!isObject(s)) throw new OtlpDecodeError('each span must be an object');
+        if (spans.length >= MAX_SPANS_PER_REQUEST) throw tooManySpans();
         spans.push(readSpan(s, resource, scopeName, scopeVersion));
       }
     }
@@ -57,17 +60,17 @@ function readSpan(s: Json, resource: Attributes, scopeName: string, scopeVersion
     traceId: hexId(s['traceId'] ?? s['trace_id']),
     spanId: hexId(s['spanId'] ?? s['span_id']),
     parentSpanId: hexId(s['parentSpanId'] ?? s['parent_span_id']),
-    name: str(s['name']),
+    name: str(s['name'], 'span name'),
     kind: enumValue(s['kind'], SPAN_KINDS),
     startTimeUs: nanosToMicros(s['startTimeUnixNano'] ?? s['start_time_unix_nano']),
     endTimeUs: nanosToMicros(s['endTimeUnixNano'] ?? s['end_time_unix_nano']),
     statusCode: enumValue(status['code'], STATUS_CODES),
-    statusMessage: str(status['message']),
+    statusMessage: str(status['message'], 'status message'),
     attributes: readAttributes(s['attributes'], 0),
     resource,
     scopeName,
     scopeVersion,
-    eventNames: Array.isArray(events) ? events.map((e) => (isObject(e) ? str(e['name']) : '')) : [],
+    eventNames: Array.isArray(events) ? events.map((e) => (isObject(e) ? str(e['name'], 'event name') : '')) : [],
   };
 }
 
@@ -77,7 +80,7 @@ function readAttributes(kvs: unknown, depth: number): Attributes {
   const out: Attributes = {};
   for (const kv of kvs) {
     if (!isObject(kv) || typeof kv['key'] !== 'string') throw new OtlpDecodeError('each attribute must be an object with a string "key"');
-    out[kv['key']] = readAnyValue(kv['value'], depth);
+    setAttribute(out, kv['key'], readAnyValue(kv['value'], depth));
   }
   return out;
 }
@@ -85,9 +88,9 @@ function readAttributes(kvs: unknown, depth: number): Attributes {
 function readAnyValue(v: unknown, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw new OtlpDecodeError(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (!isObject(v)) return null;
-  if ('stringValue' in v) return str(v['stringValue']);
+  if ('stringValue' in v) return str(v['stringValue'], 'stringValue');
   if ('intValue' in v) return intValue(v['intValue']);
-  if ('doubleValue' in v) return Number(v['doubleValue']);
+  if ('doubleValue' in v) return doubleValue(v['doubleValue']);
   if ('boolValue' in v) return v['boolValue'] === true || v['boolValue'] === 'true';
   if ('arrayValue' in v) {
     const arr = isObject(v['arrayValue']) ? v['arrayValue']['values'] : undefined;
@@ -97,8 +100,19 @@ function readAnyValue(v: unknown, depth: number): AttrValue {
     const kvl = isObject(v['kvlistValue']) ? v['kvlistValue']['values'] : undefined;
     return readAttributes(kvl, depth + 1);
   }
-  if ('bytesValue' in v) return str(v['bytesValue']);
+  // Base64 in OTLP/JSON (as the OTel SDKs send it), hex after decoding, as protobuf bytes are:
+  // the value must not depend on the wire encoding (the base64 text was kept before fuzzing found it).
+  if ('bytesValue' in v) return Buffer.from(str(v['bytesValue'], 'bytesValue'), 'base64').toString('hex');
   return null;
+}
+
+/** proto3 JSON: a number, or a string such as "1.5", "NaN" or "-Infinity"; null is the default 0. */
+function doubleValue(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return Number(v);
+  if (v === null) return 0;
+  // Number() of an object calls its (sender-chosen) valueOf/toString, and throws when those are not functions.
+  throw new OtlpDecodeError(`doubleValue must be a number or a numeric string, not ${kindOf(v)}`);
 }
 
 function intValue(v: unknown): AttrValue {
@@ -127,7 +141,8 @@ function hexId(v: unknown): string {
 
 function enumValue(v: unknown, names: Record<string, number>): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string') return names[v] ?? (Number.parseInt(v, 10) || 0);
+  // Own names only: "constructor" or "__proto__" must not find Object.prototype's members (found by fuzzing).
+  if (typeof v === 'string') return Object.hasOwn(names, v) ? names[v]! : Number.parseInt(v, 10) || 0;
   return 0;
 }
 
@@ -138,8 +153,20 @@ function list(o: Json, camel: string, snake: string, where: string): unknown[] {
   return v;
 }
 
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+/**
+ * A string field: numbers and booleans are printed, absent or null is ''. An object or array is
+ * refused: String() of a JSON object calls its own "toString" member if it has one, which throws
+ * TypeError when that is not a function (found by fuzzing), and "[object Object]" is no name anyway.
+ */
+function str(v: unknown, what: string): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object') throw new OtlpDecodeError(`${what} must be a string, not ${kindOf(v)}`);
+  return String(v);
+}
+
+function kindOf(v: unknown): string {
+  return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function isObject(v: unknown): v is Json {

@@ -1,6 +1,8 @@
 import type { AttrValue, Attributes, DecodedSpan } from '../model/decoded-span.js';
 import { OtlpDecodeError } from './decode-error.js';
 import { ProtobufReader } from './protobuf-reader.js';
+import { MAX_SPANS_PER_REQUEST, tooManySpans } from './request-limits.js';
+import { setAttribute } from './set-attribute.js';
 
 /*
  * A direct wire-format scanner for opentelemetry-proto's ExportTraceServiceRequest. It builds
@@ -82,6 +84,7 @@ function readScopeSpans(r: ProtobufReader, end: number, resource: Attributes, ou
       }
     } else if (field === 2 && (tag & 7) === 2) {
       const e = r.delimitedEnd();
+      if (out.length + spanRanges.length / 2 >= MAX_SPANS_PER_REQUEST) throw tooManySpans();
       spanRanges.push(r.pos, e);
       r.pos = e;
     } else r.skip(tag & 7);
@@ -168,8 +171,9 @@ function readKeyValue(r: ProtobufReader, end: number, into: Attributes, depth: n
     else r.skip(tag & 7);
   }
   expectEnd(r, end, 'key-value');
-  into[key] = value;
+  setAttribute(into, key, value);
 }
+
 
 function readAnyValue(r: ProtobufReader, end: number, depth: number): AttrValue {
   if (depth > MAX_VALUE_DEPTH) throw new OtlpDecodeError(`attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
