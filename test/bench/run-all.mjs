@@ -4,7 +4,8 @@ import { readdirSync } from 'node:fs';
 
 const dir = new URL('.', import.meta.url).pathname;
 const only = process.argv[2];
-const helpers = ['run-all.mjs', 'synthetic-spans.mjs'];
+// load-test.mjs runs for minutes: on its own, with npm run load-test.
+const helpers = ['run-all.mjs', 'synthetic-spans.mjs', 'load-test.mjs'];
 const benches = readdirSync(dir).filter((f) => /\.(mjs|ts)$/.test(f) && !helpers.includes(f) && (!only || f.includes(only)));
 let failed = 0;
 for (const b of benches) {
