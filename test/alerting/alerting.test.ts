@@ -85,6 +85,8 @@ describe('Prometheus rules', () => {
       'PnlClickHouseWritesFailing',
       'PnlExporterDown',
       'PnlIngestLagHigh',
+      'PnlSpoolFilling',
+      'PnlSpoolRowsLost',
     ]);
     for (const a of alerts) {
       const where = `alert ${a.alert}`;
