@@ -47,34 +47,31 @@ export class TokenCheckMetrics {
       labelNames: ['kind', 'reason'],
       registers,
     });
-    new Gauge({
-      name: 'pnl_token_check_deviation_ratio',
-      help: '(reported - estimated) / estimated tokens since start, per emitter and kind; exact="false" when the model is not OpenAI (approximate tokenizer).',
-      labelNames: [...emitterLabels, 'kind', 'exact'],
-      registers,
-      collect() {
-        this.reset();
-        for (const row of verdicts()) {
-          for (const kind of ['input', 'output'] as const) {
-            const d = row[kind].deviation;
-            if (d !== null) this.set({ ...row.labels, kind, exact: String(row.exact) }, d);
+    const verdictGauge = (name: string, help: string, value: (v: { deviation: number | null; flagged: boolean }) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: [...emitterLabels, 'kind', 'exact'],
+        registers,
+        collect() {
+          this.reset();
+          for (const row of verdicts()) {
+            for (const kind of ['input', 'output'] as const) {
+              if (row[kind].deviation !== null) this.set({ ...row.labels, kind, exact: String(row.exact) }, value(row[kind]));
+            }
           }
-        }
-      },
-    });
-    new Gauge({
-      name: 'pnl_token_check_flagged',
-      help: '1 while an emitter\'s deviation is beyond PNL_TOKEN_CHECK_TOLERANCE_PCT (50% when approximate) with enough samples.',
-      labelNames: [...emitterLabels, 'kind', 'exact'],
-      registers,
-      collect() {
-        this.reset();
-        for (const row of verdicts()) {
-          for (const kind of ['input', 'output'] as const) {
-            if (row[kind].deviation !== null) this.set({ ...row.labels, kind, exact: String(row.exact) }, row[kind].flagged ? 1 : 0);
-          }
-        }
-      },
-    });
+        },
+      });
+    };
+    verdictGauge(
+      'pnl_token_check_deviation_ratio',
+      '(reported - estimated) / estimated tokens since start, per emitter and kind; exact="false" when the model is not OpenAI (approximate tokenizer).',
+      (v) => v.deviation!,
+    );
+    verdictGauge(
+      'pnl_token_check_flagged',
+      "1 while an emitter's deviation is beyond PNL_TOKEN_CHECK_TOLERANCE_PCT (50% when approximate) with enough samples.",
+      (v) => (v.flagged ? 1 : 0),
+    );
   }
 }
