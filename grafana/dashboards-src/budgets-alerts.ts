@@ -15,13 +15,13 @@ export function budgetsAlerts(): Dashboard {
         title: 'Budget utilization by customer',
         description: 'Spend / limit of each customer\'s current budget period (Prometheus pnl_budget_utilization_ratio): warn at 70 %, alert at 90 %, capped at 100 %. Only the top N customers of the metrics have their own value.',
         unit: 'percentunit', w: 12, h: 10, max: 1, thresholds: [[0.7, 'orange'], [0.9, 'red']],
-        targets: [prom('sort_desc(pnl_budget_utilization_ratio)', '{{customer}}', { instant: true })],
+        targets: [prom('sort_desc(max by (customer) (pnl_budget_utilization_ratio))', '{{customer}}', { instant: true })],
       }),
       timeseries({
         title: 'Budget utilization over time',
         description: 'Budget utilization per customer over time (Prometheus pnl_budget_utilization_ratio), with the 70 % and 90 % thresholds.',
         unit: 'percentunit', w: 12, h: 10, thresholds: [[0.7, 'orange'], [0.9, 'red']],
-        targets: [prom('pnl_budget_utilization_ratio', '{{customer}}')],
+        targets: [prom('max by (customer) (pnl_budget_utilization_ratio)', '{{customer}}')],
       }),
       table({
         title: 'Budgets and spend this period',
@@ -53,7 +53,7 @@ export function budgetsAlerts(): Dashboard {
         title: 'Forecast month-end cost',
         description: 'Projected month-end LLM cost per customer (linear burn, Prometheus pnl_forecast_cost_usd), for the 20 highest.',
         unit: 'currencyUSD', w: 12, h: 9,
-        targets: [prom('sort_desc(topk(20, pnl_forecast_cost_usd))', '{{customer}}', { instant: true })],
+        targets: [prom('sort_desc(topk(20, max by (customer) (pnl_forecast_cost_usd)))', '{{customer}}', { instant: true })],
       }),
       table({
         title: 'Firing alerts',

@@ -70,7 +70,7 @@ export function customerPnl(): Dashboard {
         title: 'Budget utilization',
         description: 'Spend / limit of the customer\'s current budget period (Prometheus pnl_budget_utilization_ratio). Warn at 70 %, alert at 90 %, capped at 100 %. Empty when the customer has no budget or is outside the top N customers of the metrics.',
         unit: 'percentunit', w: 8, h: 9, thresholds: [[0.7, 'orange'], [0.9, 'red']],
-        targets: [prom('pnl_budget_utilization_ratio{customer="$customer"}', 'utilization')],
+        targets: [prom('max(pnl_budget_utilization_ratio{customer="$customer"})', 'utilization')],
       }),
       table({
         title: 'LLM cost by feature and model',

@@ -70,7 +70,7 @@ export function execOverview(): Dashboard {
         title: 'Customers by risk tier',
         description: 'Number of customers in each risk tier (LOW, MEDIUM, HIGH, CRITICAL) as the P&L engine scores them month to date (Prometheus pnl_customer_risk_tier). Customers outside the top N by spend count once, as __other__.',
         unit: 'short', w: 8, h: 9,
-        targets: [prom('count by (tier) (pnl_customer_risk_tier == 1)', '{{tier}}', { instant: true })],
+        targets: [prom('count by (tier) (max by (customer, tier) (pnl_customer_risk_tier) == 1)', '{{tier}}', { instant: true })],
       }),
       table({
         title: 'Top customers by LLM spend',

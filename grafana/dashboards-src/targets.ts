@@ -24,7 +24,11 @@ export function chTable(sql: string): TargetSpec {
   return { datasource: CLICKHOUSE, editorType: 'sql', rawSql: tidy(sql), format: 1, queryType: 'table' };
 }
 
-/** A Prometheus range query (or an instant one for tables, bar gauges and stats). */
+/**
+ * A Prometheus range query (or an instant one for tables, bar gauges and stats). Every exporter
+ * replica publishes the same P&L gauges (computed from ClickHouse): read them with `max by`,
+ * never `sum`, or N replicas show N times the revenue; counters are per replica and are summed.
+ */
 export function prom(expr: string, legendFormat: string, options: { instant?: boolean; table?: boolean } = {}): TargetSpec {
   const instant = options.instant ?? false;
   return { datasource: PROMETHEUS, expr, legendFormat, instant, range: !instant, format: options.table ? 'table' : 'time_series' };

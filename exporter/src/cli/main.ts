@@ -6,6 +6,7 @@ import type { PortfolioSummary } from '../pnl/portfolio-types.js';
 import { parseRevenueCsv } from '../pnl/revenue-csv.js';
 import { authorization, callService } from './api-client.js';
 import { runDemo } from './demo.js';
+import { registerMigrationsCommand } from './migrations-command.js';
 import { registerPricesCommands, registerRepriceCommand } from './prices-command.js';
 import { renderReport } from './render-report.js';
 import { registerInvoicesCommands } from './invoices-command.js';
@@ -112,6 +113,7 @@ withConfigOptions(
 
 registerPricesCommands(program);
 registerRepriceCommand(program);
+registerMigrationsCommand(program);
 registerTokensCommand(program);
 registerInvoicesCommands(program);
 

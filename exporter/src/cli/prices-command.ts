@@ -174,6 +174,7 @@ function targetOf(flags: Record<string, unknown>): ClickHouseTarget {
     url: config.clickhouseUrl,
     ...(config.clickhouseUser !== undefined ? { username: config.clickhouseUser } : {}),
     ...(config.clickhousePassword !== undefined ? { password: config.clickhousePassword } : {}),
+    ...(config.clickhouseCluster !== undefined ? { cluster: config.clickhouseCluster } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ export const CONFIG_FIELDS = {
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', default: undefined, doc: 'ClickHouse server HTTP URL (e.g. http://localhost:8123). Unset = embedded chdb.', schema: z.url().optional() },
   clickhouseUser: { env: 'CLICKHOUSE_USER', flag: 'clickhouse-user', default: undefined, doc: 'ClickHouse user for CLICKHOUSE_URL.', schema: optionalText },
   clickhousePassword: { env: 'CLICKHOUSE_PASSWORD', flag: undefined, default: undefined, doc: 'ClickHouse password (environment only, never a flag).', schema: optionalText },
+  clickhouseCluster: { env: 'CLICKHOUSE_CLUSTER', flag: 'clickhouse-cluster', default: undefined, doc: 'ClickHouse cluster name (as in remote_servers, or {cluster}): migrations are applied ON CLUSTER as Replicated tables behind Distributed ones. Needs CLICKHOUSE_URL. See docs/scaling.md.', schema: z.string().regex(/^(?:\{cluster\}|[A-Za-z_][\w.-]*)$/, 'letters, digits, "_", "-" or ".", or {cluster}').optional() },
   pricesFile: { env: 'PNL_PRICES_FILE', flag: 'prices-file', default: undefined, doc: 'YAML price overrides (negotiated discounts, custom models). See docs/pricing.md.', schema: optionalText },
   maxBodyBytes: { env: 'PNL_MAX_BODY_BYTES', flag: 'max-body-bytes', default: 16 * 1024 * 1024, doc: 'Largest OTLP request body, checked before and after decompression (413 above).', schema: positiveInt },
   maxConcurrentRequests: { env: 'PNL_MAX_CONCURRENT_REQUESTS', flag: 'max-concurrent-requests', default: 64, doc: 'OTLP requests read and ingested at once; more are answered 429 with Retry-After, keeping /metrics and /healthz responsive.', schema: positiveInt },
@@ -92,6 +93,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
     const prices = JSON.parse(out['tierPrices']) as unknown;
     const ok = typeof prices === 'object' && prices !== null && !Array.isArray(prices) && Object.values(prices).every((v) => typeof v === 'number' && v >= 0);
     if (!ok) problems.push('PNL_TIER_PRICES: must be a JSON object of tier name to a non-negative monthly price, e.g. {"pro":99}');
+  }
+  if (out['clickhouseCluster'] !== undefined && out['clickhouseUrl'] === undefined) {
+    problems.push('CLICKHOUSE_CLUSTER: needs CLICKHOUSE_URL (a cluster is ClickHouse servers; the embedded engine is one process)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out as PnlConfig;

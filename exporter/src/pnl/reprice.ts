@@ -201,6 +201,7 @@ export async function repriceCalls(store: PnlStore, priceBook: PriceBook, option
     throw new Error(`--from and --to must be days as YYYY-MM-DD (got ${options.from} and ${options.to})`);
   }
   if (options.from >= options.to) throw new Error(`--from ${options.from} must be before --to ${options.to} (exclusive)`);
+  if (!options.dryRun) await refuseDistributedTables(store);
   const progress = options.onProgress ?? (() => undefined);
   const customer = options.customer ?? '';
   const diffs = new Map<string, RepriceDifference>();
@@ -268,6 +269,24 @@ export async function repriceCalls(store: PnlStore, priceBook: PriceBook, option
     (a, b) => a.customerId.localeCompare(b.customerId) || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model),
   );
   return result;
+}
+
+/*
+ * On a ClickHouse cluster (docs/scaling.md) llm_calls and llm_costs_daily are Distributed tables
+ * over per-shard tables. There, `CREATE TABLE stage AS pnl.llm_calls` would create another
+ * Distributed table over the live shards, so filling the "staging" table would insert a second
+ * copy of the month into the live data, and REPLACE PARTITION does not exist on a Distributed
+ * table. Refused before anything is written; a dry run only reads, and works.
+ */
+async function refuseDistributedTables(store: PnlStore): Promise<void> {
+  const rows = await store.select<{ name: string }>(
+    `SELECT name FROM system.tables WHERE database = 'pnl' AND name IN ('llm_calls', 'llm_costs_daily') AND engine = 'Distributed' ORDER BY name`,
+  );
+  if (rows.length === 0) return;
+  throw new Error(
+    `reprice cannot rewrite ${rows.map((r) => `pnl.${r.name}`).join(' and ')} on a ClickHouse cluster: they are Distributed tables, ` +
+      'which have no partitions to replace. Nothing was written. Use --dry-run to see the differences; see docs/scaling.md, "Re-rating on a cluster".',
+  );
 }
 
 async function command(store: PnlStore, query: string, params: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): Promise<void> {

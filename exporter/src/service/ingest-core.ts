@@ -145,6 +145,7 @@ function clickHouseTarget(config: PnlConfig): ClickHouseTarget {
     url: config.clickhouseUrl,
     ...(config.clickhouseUser !== undefined ? { username: config.clickhouseUser } : {}),
     ...(config.clickhousePassword !== undefined ? { password: config.clickhousePassword } : {}),
+    ...(config.clickhouseCluster !== undefined ? { cluster: config.clickhouseCluster } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { StoreError } from './store-error.js';
 /** Where ClickHouse is: embedded in this process under a directory, or a server over HTTP. */
 export type ClickHouseTarget =
   | { kind: 'embedded'; dataDir: string }
-  | { kind: 'remote'; url: string; username?: string; password?: string };
+  | { kind: 'remote'; url: string; username?: string; password?: string; cluster?: string };
 
 /*
  * Settings every session uses: decimals come back as exact strings (never floats), and
@@ -14,6 +14,14 @@ const SESSION_SETTINGS = {
   output_format_json_quote_decimals: 1,
   output_format_json_quote_64bit_integers: 0,
 } as const;
+
+/*
+ * On a cluster (docs/scaling.md) an insert into a Distributed table returns only once every
+ * shard has stored its rows, as on one server: the exporter keeps a batch in its spool until
+ * then, and a retry carries the same insert_deduplication_token to the same shards. In the
+ * default background mode the rows would wait in a queue on the server that took the insert.
+ */
+const CLUSTER_SETTINGS = { distributed_foreground_insert: 1 } as const;
 
 /**
  * Opens a `@clickhouse/client` on the chosen target. Both targets go through the same client
@@ -27,7 +35,7 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
       url: target.url,
       ...(target.username !== undefined ? { username: target.username } : {}),
       ...(target.password !== undefined ? { password: target.password } : {}),
-      clickhouse_settings: SESSION_SETTINGS,
+      clickhouse_settings: target.cluster !== undefined ? { ...SESSION_SETTINGS, ...CLUSTER_SETTINGS } : SESSION_SETTINGS,
       // Its own console warnings would break our JSON-lines log; every failure surfaces as an error we log.
       log: { level: ClickHouseLogLevel.OFF },
     });

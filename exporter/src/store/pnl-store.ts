@@ -24,7 +24,7 @@ export class PnlStore {
   /** Connects and applies pending migrations. */
   static async open(target: ClickHouseTarget): Promise<PnlStore> {
     const client = await openClickHouse(target);
-    await migrate(client);
+    await migrate(client, undefined, target.kind === 'remote' ? target.cluster : undefined);
     return new PnlStore(client, target, await createRowBinaryInserter(client, target));
   }
 
