@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,10 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '../..');
 
 interface ComposeFile {
-  services: Record<string, { image?: string; build?: { context: string; dockerfile: string }; volumes?: Array<string | { source?: string; type?: string }> }>;
+  services: Record<
+    string,
+    { image?: string; build?: { context: string; dockerfile: string }; environment?: Record<string, string>; volumes?: Array<string | { source?: string; target?: string; type?: string }> }
+  >;
   volumes?: Record<string, unknown>;
 }
 
@@ -39,5 +42,15 @@ describe('docker-compose.yml', () => {
         else expect(Object.keys(compose.volumes ?? {}), `${name} named volume ${source}`).toContain(source);
       }
     }
+    // The service binds 0.0.0.0 in its container: it refuses to start unless access control is decided.
+    const pnl = compose.services['agentic-pnl']!;
+    expect(pnl.environment?.['PNL_AUTH'] === 'off' || pnl.environment?.['PNL_TOKENS_FILE'] !== undefined).toBe(true);
+    // The image's PNL_DATA_DIR holds the spool: on a named volume, so acknowledged spans survive a restart.
+    const dockerfile = readFileSync(join(root, 'exporter/Dockerfile'), 'utf8');
+    const dataDir = /PNL_DATA_DIR=(\S+)/.exec(dockerfile)?.[1];
+    expect(dataDir).toBe('/var/lib/agentic-pnl');
+    expect(dockerfile).toContain(`chown node:node ${dataDir}`);
+    const mount = (pnl.volumes ?? []).find((v) => (typeof v === 'string' ? v.split(':')[1] : v.target) === dataDir);
+    expect(typeof mount === 'string' ? mount.split(':')[0] : mount?.source).toBe('agentic-pnl-data');
   });
 });
