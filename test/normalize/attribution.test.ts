@@ -2,24 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Attributes, DecodedSpan } from '../../exporter/src/model/decoded-span.js';
 import type { Attribution, LlmCall, NormalizedSpan } from '../../exporter/src/model/llm-call.js';
 import { defaultNormalizeOptions, normalizeSpan, type NormalizeOptions } from '../../exporter/src/normalize/index.js';
+import { decodedChatSpan } from '../helpers/decoded-chat-span.js';
 
 function chat(attributes: Attributes, resource: Attributes = { 'service.name': 'svc' }): DecodedSpan {
-  return {
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    spanId: '00f067aa0ba902b7',
-    parentSpanId: '',
-    name: 'chat gpt-4o',
-    kind: 3,
-    startTimeUs: 1_763_900_000_000_000,
-    endTimeUs: 1_763_900_000_100_000,
-    statusCode: 0,
-    statusMessage: '',
-    attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1, ...attributes },
-    resource,
-    scopeName: 's',
-    scopeVersion: '',
-    eventNames: [],
-  };
+  return decodedChatSpan(attributes, { resource });
 }
 
 function call(result: NormalizedSpan): LlmCall {
