@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { AgentRun } from '../model/llm-call.js';
 import type { PricedCall } from '../model/priced-call.js';
 import type { RejectReason } from '../model/llm-call.js';
+import { BoundedLabel } from './bounded-label.js';
 import { CustomerLabels } from './customer-labels.js';
 
 const PICO_PER_USD = 1e12;
@@ -38,8 +39,23 @@ export class PnlMetrics {
   readonly bufferedRows: Gauge;
   readonly requests: Counter<'status'>;
 
-  constructor(options: { topCustomers: number; defaultMetrics?: boolean }) {
+  /** Bounds on the other label values that come from span attributes. */
+  private readonly features: BoundedLabel;
+  private readonly providers: BoundedLabel;
+  private readonly models: BoundedLabel;
+  private readonly agents: BoundedLabel;
+  private readonly reasons: BoundedLabel;
+  private readonly outcomes: BoundedLabel;
+
+  constructor(options: { topCustomers: number; maxLabelValues?: number; defaultMetrics?: boolean }) {
     this.customers = new CustomerLabels(options.topCustomers);
+    const maxValues = options.maxLabelValues ?? 500;
+    this.features = new BoundedLabel(maxValues);
+    this.providers = new BoundedLabel(maxValues);
+    this.models = new BoundedLabel(maxValues);
+    this.agents = new BoundedLabel(maxValues);
+    this.reasons = new BoundedLabel(maxValues);
+    this.outcomes = new BoundedLabel(maxValues);
     const registers = [this.registry];
     const flushCalls = (): void => this.flushCallDeltas();
 
@@ -134,12 +150,14 @@ export class PnlMetrics {
   recordCall(p: PricedCall, nowUs: number): void {
     const c = p.call;
     const customer = this.customers.label(c.customerId);
-    const model = c.requestModel || c.responseModel;
-    const key = `${customer}\u0000${c.featureId}\u0000${c.provider}\u0000${model}`;
+    const model = this.models.label(c.requestModel || c.responseModel);
+    const feature = this.features.label(c.featureId);
+    const provider = this.providers.label(c.provider);
+    const key = `${customer}\u0000${feature}\u0000${provider}\u0000${model}`;
     let d = this.callDeltas.get(key);
     if (d === undefined) {
       d = {
-        labels: { customer, feature: c.featureId, provider: c.provider, model },
+        labels: { customer, feature, provider, model },
         costUsd: 0,
         tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
         calls: { ok: 0, error: 0, unset: 0 },
@@ -155,15 +173,16 @@ export class PnlMetrics {
     d.tokens.reasoning += c.usage.reasoning;
     d.calls[c.status] += 1;
     if (c.attemptReason !== '' && usd > 0) {
-      const ek = `${customer}\u0000${c.featureId}\u0000${c.attemptReason}`;
+      const reason = this.reasons.label(c.attemptReason);
+      const ek = `${customer}\u0000${feature}\u0000${reason}`;
       let e = this.evolutionDeltas.get(ek);
-      if (e === undefined) this.evolutionDeltas.set(ek, (e = { labels: { customer, feature: c.featureId, reason: c.attemptReason }, usd: 0 }));
+      if (e === undefined) this.evolutionDeltas.set(ek, (e = { labels: { customer, feature, reason }, usd: 0 }));
       e.usd += usd;
     }
     if (p.cost === null) {
-      const uk = `${c.provider}\u0000${model}\u0000${p.unpricedReason}`;
+      const uk = `${provider}\u0000${model}\u0000${p.unpricedReason}`;
       let u = this.unpricedDeltas.get(uk);
-      if (u === undefined) this.unpricedDeltas.set(uk, (u = { labels: { provider: c.provider, model, reason: p.unpricedReason }, n: 0 }));
+      if (u === undefined) this.unpricedDeltas.set(uk, (u = { labels: { provider, model, reason: p.unpricedReason }, n: 0 }));
       u.n += 1;
     }
     const endUs = c.startTimeUs + c.durationUs;
@@ -172,7 +191,7 @@ export class PnlMetrics {
 
   /** Records one accepted agent run. */
   recordRun(r: AgentRun): void {
-    this.runs.inc({ customer: this.customers.label(r.customerId), agent: r.agentName, outcome: r.outcome || 'unknown' });
+    this.runs.inc({ customer: this.customers.label(r.customerId), agent: this.agents.label(r.agentName), outcome: this.outcomes.label(r.outcome || 'unknown') });
   }
 
   recordRejected(reason: RejectReason | string, n = 1): void {

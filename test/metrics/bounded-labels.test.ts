@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedLabel, OTHER_VALUE } from '../../exporter/src/metrics/bounded-label.js';
+import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
+import { metricSum, startTestService } from '../helpers/test-service.js';
+
+describe('BoundedLabel', () => {
+  it('keeps the first N values and folds the rest into __other__', () => {
+    const l = new BoundedLabel(2);
+    expect(['a', 'b', 'c', 'a', 'd', 'b'].map((v) => l.label(v))).toEqual(['a', 'b', OTHER_VALUE, 'a', OTHER_VALUE, 'b']);
+  });
+});
+
+describe('label bounds on the running service', () => {
+  it('caps model and feature label values, while the totals and ClickHouse keep everything', async () => {
+    const svc = await startTestService({ metricsMaxLabelValues: 2 });
+    try {
+      const models = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1', 'gpt-4.1-mini'];
+      const { json } = await otlpBodies(
+        models.map((model, i) => ({ name: `chat ${model}`, attributes: chatAttributes(model, { input_tokens: 1000, output_tokens: 100 }, { 'pnl.feature.id': `feature-${i}` }) })),
+      );
+      expect((await postTraces(svc.url, json, { 'content-type': 'application/json' })).status).toBe(200);
+      await svc.service.core.writer.flush();
+      const text = await (await fetch(`${svc.url}/metrics`)).text();
+      const modelLabels = new Set([...text.matchAll(/^pnl_llm_calls_total\{[^}]*model="([^"]+)"/gm)].map((m) => m[1]));
+      const featureLabels = new Set([...text.matchAll(/^pnl_llm_calls_total\{[^}]*feature="([^"]+)"/gm)].map((m) => m[1]));
+      expect(modelLabels).toEqual(new Set(['gpt-4o-mini', 'gpt-4o', OTHER_VALUE]));
+      expect(featureLabels).toEqual(new Set(['feature-0', 'feature-1', OTHER_VALUE]));
+      expect(metricSum(text, 'pnl_llm_calls_total')).toBe(4);
+      const [row] = await svc.service.core.store.select<{ models: number; cost: string }>('SELECT uniqExact(request_model) AS models, toString(sum(cost_usd)) AS cost FROM pnl.llm_calls');
+      expect(row!.models).toBe(4);
+      expect(metricSum(text, 'pnl_llm_cost_usd_total')).toBeCloseTo(Number(row!.cost), 12);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
