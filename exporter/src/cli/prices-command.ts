@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { clickHouseTargetOf } from '../config/clickhouse-target.js';
 import { loadConfig } from '../config/config.js';
 import { storedToLlmCall, repriceCalls, renderRepriceTable, type RepriceResult } from '../pnl/reprice.js';
 import { formatPicoUsd, loadPriceBook, readOverridesFile, type PriceBook, type PriceBookEntry } from '../price/index.js';
@@ -167,15 +168,7 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
 }
 
 function targetOf(flags: Record<string, unknown>): ClickHouseTarget {
-  const config = loadConfig(process.env, flags);
-  if (config.clickhouseUrl === undefined) return { kind: 'embedded', dataDir: config.dataDir };
-  return {
-    kind: 'remote',
-    url: config.clickhouseUrl,
-    ...(config.clickhouseUser !== undefined ? { username: config.clickhouseUser } : {}),
-    ...(config.clickhousePassword !== undefined ? { password: config.clickhousePassword } : {}),
-    ...(config.clickhouseCluster !== undefined ? { cluster: config.clickhouseCluster } : {}),
-  };
+  return clickHouseTargetOf(loadConfig(process.env, flags));
 }
 
 /** Opens the store for a one-off command; explains the single-process rule of the embedded engine. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clickHouseTargetOf } from '../config/clickhouse-target.js';
 import type { PnlConfig } from '../config/config.js';
 import { SeenSpans } from '../dedupe/seen-spans.js';
 import type { Logger } from '../log/logger.js';
@@ -10,7 +11,6 @@ import { defaultNormalizeOptions, type NormalizeOptions } from '../normalize/ind
 import { BatchWriter, type RecoveredBatch } from '../pipeline/batch-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { loadPriceBook, type PriceBook } from '../price/index.js';
-import type { ClickHouseTarget } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
 import { applyRetention } from '../store/retention.js';
 import { createPersonalIdHasher } from '../normalize/personal-id-hasher.js';
@@ -41,7 +41,7 @@ export class IngestCore {
 
   /** Opens ClickHouse (migrating it), loads prices and recent span keys, and starts the timers. */
   static async start(config: PnlConfig, logger: Logger): Promise<IngestCore> {
-    const target = clickHouseTarget(config);
+    const target = clickHouseTargetOf(config);
     const store = await PnlStore.open(target);
     logger.info('clickhouse ready', { mode: target.kind, where: target.kind === 'embedded' ? target.dataDir : redactUrl(target.url) });
     await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
@@ -136,17 +136,6 @@ function openSpool(config: PnlConfig, logger: Logger, seen: SeenSpans): { spool:
   }
   if (segments.length > 0) logger.info('spool: writing batches a previous process accepted', { dir, batches: segments.length, rows, bytes: spool.bytes });
   return { spool, recovered };
-}
-
-function clickHouseTarget(config: PnlConfig): ClickHouseTarget {
-  if (config.clickhouseUrl === undefined) return { kind: 'embedded', dataDir: config.dataDir };
-  return {
-    kind: 'remote',
-    url: config.clickhouseUrl,
-    ...(config.clickhouseUser !== undefined ? { username: config.clickhouseUser } : {}),
-    ...(config.clickhousePassword !== undefined ? { password: config.clickhousePassword } : {}),
-    ...(config.clickhouseCluster !== undefined ? { cluster: config.clickhouseCluster } : {}),
-  };
 }
 
 /**
