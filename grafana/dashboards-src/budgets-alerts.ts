@@ -1,6 +1,6 @@
 import { dashboard } from './dashboard.js';
 import type { Dashboard } from './model.js';
-import { bargauge, table, timeseries } from './panels.js';
+import { BUDGET_THRESHOLDS, bargauge, table, timeseries } from './panels.js';
 import { chTable, prom } from './targets.js';
 
 /** Budget burn per customer and the alerts firing now. */
@@ -14,13 +14,13 @@ export function budgetsAlerts(): Dashboard {
       bargauge({
         title: 'Budget utilization by customer',
         description: 'Spend / limit of each customer\'s current budget period (Prometheus pnl_budget_utilization_ratio): warn at 70 %, alert at 90 %, capped at 100 %. Only the top N customers of the metrics have their own value.',
-        unit: 'percentunit', w: 12, h: 10, max: 1, thresholds: [[0.7, 'orange'], [0.9, 'red']],
+        unit: 'percentunit', w: 12, h: 10, max: 1, thresholds: BUDGET_THRESHOLDS,
         targets: [prom('sort_desc(max by (customer) (pnl_budget_utilization_ratio))', '{{customer}}', { instant: true })],
       }),
       timeseries({
         title: 'Budget utilization over time',
         description: 'Budget utilization per customer over time (Prometheus pnl_budget_utilization_ratio), with the 70 % and 90 % thresholds.',
-        unit: 'percentunit', w: 12, h: 10, thresholds: [[0.7, 'orange'], [0.9, 'red']],
+        unit: 'percentunit', w: 12, h: 10, thresholds: BUDGET_THRESHOLDS,
         targets: [prom('max by (customer) (pnl_budget_utilization_ratio)', '{{customer}}')],
       }),
       table({

@@ -1,7 +1,7 @@
 import { dashboard } from './dashboard.js';
 import { CLICKHOUSE } from './datasources.js';
 import type { Dashboard, QueryVariable } from './model.js';
-import { stat, table, timeseries } from './panels.js';
+import { BUDGET_THRESHOLDS, stat, table, timeseries } from './panels.js';
 import { CUSTOMER, revenueDays } from './sql.js';
 import { chTable, chTimeSeries, prom } from './targets.js';
 
@@ -69,7 +69,7 @@ export function customerPnl(): Dashboard {
       timeseries({
         title: 'Budget utilization',
         description: 'Spend / limit of the customer\'s current budget period (Prometheus pnl_budget_utilization_ratio). Warn at 70 %, alert at 90 %, capped at 100 %. Empty when the customer has no budget or is outside the top N customers of the metrics.',
-        unit: 'percentunit', w: 8, h: 9, thresholds: [[0.7, 'orange'], [0.9, 'red']],
+        unit: 'percentunit', w: 8, h: 9, thresholds: BUDGET_THRESHOLDS,
         targets: [prom('max(pnl_budget_utilization_ratio{customer="$customer"})', 'utilization')],
       }),
       table({

@@ -1,6 +1,12 @@
 import type { DataLink, FieldConfig, FieldOverride, Panel, PanelType, Target, Threshold } from './model.js';
 import type { TargetSpec } from './targets.js';
 
+/** Budget utilization colours: the API's default warn (70 %) and alert (90 %) ratios. */
+export const BUDGET_THRESHOLDS: Array<[number, string]> = [
+  [0.7, 'orange'],
+  [0.9, 'red'],
+];
+
 /** Units used across the dashboards (Grafana unit ids). */
 export type Unit = 'currencyUSD' | 'percentunit' | 'short' | 's';
 

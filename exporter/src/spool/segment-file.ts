@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writevSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import type { Rows } from '../pipeline/rows.js';
@@ -24,6 +24,8 @@ export class SegmentWriter {
   private rowsWritten = 0;
 
   constructor(
+    /** The segment's number: its place in acceptance order. */
+    readonly id: number,
     readonly path: string,
     private readonly fsync: boolean,
   ) {
@@ -41,26 +43,22 @@ export class SegmentWriter {
   /** Appends one record synchronously; when it returns, the rows survive a crash of this process. */
   append(rows: Rows, rowCount: number): number {
     const payload = serialize(rows);
-    const header = Buffer.allocUnsafe(HEADER_BYTES);
-    header.writeUInt32LE(payload.length, 0);
-    header.writeUInt32LE(rowCount, 4);
-    header.writeUInt32LE(crc32(payload), 8);
-    const size = HEADER_BYTES + payload.length;
-    let written = writevSync(this.fd, [header, payload]);
-    // writev may write part of a large buffer; finish it, or undo the partial record.
+    const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+    record.writeUInt32LE(payload.length, 0);
+    record.writeUInt32LE(rowCount, 4);
+    record.writeUInt32LE(crc32(payload), 8);
+    payload.copy(record, HEADER_BYTES);
     try {
-      while (written < size) {
-        const all = Buffer.concat([header, payload]);
-        written += writevSync(this.fd, [all.subarray(written)]);
-      }
+      // A file write may be partial; finish it, or undo the partial record so appends stay aligned.
+      for (let written = 0; written < record.length; ) written += writeSync(this.fd, record, written);
     } catch (err) {
       ftruncateSync(this.fd, this.bytesWritten);
       throw err;
     }
     if (this.fsync) fdatasyncSync(this.fd);
-    this.bytesWritten += size;
+    this.bytesWritten += record.length;
     this.rowsWritten += rowCount;
-    return size;
+    return record.length;
   }
 
   close(): void {

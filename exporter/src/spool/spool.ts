@@ -102,7 +102,10 @@ export class Spool {
   /** Appends rows to the open segment (opening one if needed). Throws SpoolError if the disk refuses. */
   append(rows: Rows, rowCount: number): void {
     try {
-      this.open ??= new SegmentWriter(join(this.dir, segmentName(this.nextId++)), this.options.fsync);
+      if (this.open === undefined) {
+        const id = this.nextId++;
+        this.open = new SegmentWriter(id, join(this.dir, segmentName(id)), this.options.fsync);
+      }
       this.open.append(rows, rowCount);
     } catch (err) {
       throw new SpoolError(`cannot write to the spool in ${this.dir}: ${(err as Error).message}`, err);
@@ -115,9 +118,8 @@ export class Spool {
     if (w === undefined) return undefined;
     this.open = undefined;
     w.close();
-    const id = Number(SEGMENT.exec(w.path.slice(this.dir.length + 1))![1]);
-    const segment: SpooledSegment = { id, path: w.path, bytes: w.bytes, rows: w.rows };
-    this.sealed.set(id, segment);
+    const segment: SpooledSegment = { id: w.id, path: w.path, bytes: w.bytes, rows: w.rows };
+    this.sealed.set(w.id, segment);
     this.sealedBytes += segment.bytes;
     return segment;
   }
