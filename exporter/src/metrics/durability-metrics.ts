@@ -2,6 +2,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Where the durability gauges read their values at scrape time. */
 export interface DurabilitySource {
+  bufferedRows(): number;
   spoolBytes(): number;
   spoolBatches(): number;
   spoolMaxBytes(): number;
@@ -17,6 +18,14 @@ export class DurabilityMetrics {
 
   constructor(registry: Registry, source: DurabilitySource) {
     const registers = [registry];
+    new Gauge({
+      name: 'pnl_buffer_rows',
+      help: 'Rows accepted and waiting to be written to ClickHouse (in memory or in the spool).',
+      registers,
+      collect() {
+        this.set(source.bufferedRows());
+      },
+    });
     new Gauge({
       name: 'pnl_spool_bytes',
       help: 'Bytes in the write-ahead spool: accepted rows not yet committed to ClickHouse.',

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AgentRun } from '../model/llm-call.js';
 import type { PricedCall } from '../model/priced-call.js';
 import type { RejectReason } from '../model/llm-call.js';
@@ -36,7 +36,6 @@ export class PnlMetrics {
   readonly insertDuration: Histogram;
   readonly insertErrors: Counter;
   readonly rowsWritten: Counter;
-  readonly bufferedRows: Gauge;
   readonly requests: Counter<'status'>;
 
   /** Bounds on the other label values that come from span attributes. */
@@ -130,7 +129,6 @@ export class PnlMetrics {
     });
     this.insertErrors = new Counter({ name: 'pnl_clickhouse_insert_errors_total', help: 'Failed batch inserts (retried).', registers });
     this.rowsWritten = new Counter({ name: 'pnl_clickhouse_rows_written_total', help: 'Rows (LLM calls and runs) committed to ClickHouse.', registers });
-    this.bufferedRows = new Gauge({ name: 'pnl_buffer_rows', help: 'Rows accepted and waiting to be written to ClickHouse.', registers });
     this.requests = new Counter({
       name: 'pnl_otlp_requests_total',
       help: 'OTLP/HTTP export requests by response status code.',

@@ -99,7 +99,6 @@ export class Pipeline {
     if (sampled !== undefined) tokenCheck?.enqueue(sampled);
     metrics.spansReceived.inc(spans.length);
     if (result.duplicates > 0) metrics.spansDuplicate.inc(result.duplicates);
-    metrics.bufferedRows.set(writer.bufferedRows);
     if (result.rejected > 0) {
       result.rejectMessage = `${result.rejected} span(s) rejected: ${messages.join('; ')}${result.rejected > messages.length ? '; ...' : ''}`;
     }

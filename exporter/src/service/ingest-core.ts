@@ -53,6 +53,7 @@ export class IngestCore {
     for (let i = keys.length - 1; i >= 0; i--) seen.add(SeenSpans.key(keys[i]!.trace_id, keys[i]!.span_id));
     const { spool, recovered } = openSpool(config, logger, seen);
     const durability = new DurabilityMetrics(metrics.registry, {
+      bufferedRows: () => writer.bufferedRows,
       spoolBytes: () => spool.bytes,
       spoolBatches: () => spool.segments,
       spoolMaxBytes: () => spool.maxBytes,
@@ -69,7 +70,6 @@ export class IngestCore {
           metrics.insertDuration.observe(seconds);
           if (error !== undefined) metrics.insertErrors.inc();
           else metrics.rowsWritten.inc(rows);
-          metrics.bufferedRows.set(writer.bufferedRows);
         },
         onLost: (rows) => durability.spoolLostRows.inc(rows),
       },
