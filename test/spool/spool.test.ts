@@ -1,9 +1,12 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { serialize } from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../exporter/src/log/logger.js';
-import { BatchWriter, batchToken, type BatchSink } from '../../exporter/src/pipeline/batch-writer.js';
+import { BatchWriter, type BatchSink } from '../../exporter/src/pipeline/batch-writer.js';
 import { BufferFullError } from '../../exporter/src/pipeline/buffer-full-error.js';
+import { encodeRows, fromSpoolPayload, keysOf, toSpoolPayload } from '../../exporter/src/pipeline/encoded-rows.js';
+import type { RowBatch } from '../../exporter/src/pipeline/row-batch.js';
 import type { Rows } from '../../exporter/src/pipeline/rows.js';
 import { readSegment } from '../../exporter/src/spool/segment-file.js';
 import { Spool } from '../../exporter/src/spool/spool.js';
@@ -34,14 +37,21 @@ function rows(from: number, n: number): Rows {
   return { calls: [], runs: [], outcomes };
 }
 
+/** A spool record of those rows, as the batch writer appends it. */
+function record(from: number, n: number): Buffer {
+  const r = rows(from, n);
+  return toSpoolPayload(encodeRows(r, keysOf(r)));
+}
+const spanIds = (from: number, n: number) => keysOf(rows(from, n));
+
 const open = (path: string, maxBytes = 1 << 30) => Spool.open(path, { maxBytes, fsync: false, logger });
 
 describe('spool segments', () => {
   it('reads back every record in order and drops a torn last record', () => {
     const path = dir();
     const { spool } = open(path);
-    spool.append(rows(0, 3), 3);
-    spool.append(rows(3, 2), 2);
+    spool.append(record(0, 3), 3);
+    spool.append(record(3, 2), 2);
     const seg = spool.seal()!;
     expect(seg.rows).toBe(5);
     const whole = statSync(seg.path).size;
@@ -50,7 +60,8 @@ describe('spool segments', () => {
     torn.writeUInt32LE(1000, 0);
     appendFileSync(seg.path, torn);
     const read = readSegment(seg.path);
-    expect(read.rows.outcomes.map((o) => o.value)).toEqual([0, 1, 2, 3, 4]);
+    expect(read.records.flatMap((r) => fromSpoolPayload(r.payload).keys)).toEqual(spanIds(0, 5));
+    expect(read.records.map((r) => fromSpoolPayload(r.payload).outcomeRows)).toEqual([3, 2]);
     expect(read.validBytes).toBe(whole);
     expect(read.tornBytes).toBe(20);
     spool.close();
@@ -64,8 +75,8 @@ describe('spool segments', () => {
   it('stops at a record whose checksum does not match (damaged bytes are never replayed)', () => {
     const path = dir();
     const { spool } = open(path);
-    spool.append(rows(0, 2), 2);
-    spool.append(rows(2, 2), 2);
+    spool.append(record(0, 2), 2);
+    spool.append(record(2, 2), 2);
     const seg = spool.seal()!;
     spool.close();
     const data = readSegment(seg.path);
@@ -73,21 +84,27 @@ describe('spool segments', () => {
     const bytes = readFileSync(seg.path);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 3) ^ 0xff, bytes.length - 3); // flip a byte in the second record's payload
     writeFileSync(seg.path, bytes);
-    expect(readSegment(seg.path).rows.outcomes.map((o) => o.value)).toEqual([0, 1]);
+    expect(readSegment(seg.path).records.flatMap((r) => fromSpoolPayload(r.payload).keys)).toEqual(spanIds(0, 2));
+  });
+
+  it('reads records spooled by the previous format (v8-serialized rows), so an upgrade loses nothing', () => {
+    const back = fromSpoolPayload(serialize(rows(0, 3)));
+    expect(back.keys).toEqual(spanIds(0, 3));
+    expect(back.outcomes.equals(encodeRows(rows(0, 3), spanIds(0, 3)).outcomes)).toBe(true);
   });
 
   it('replays segments in acceptance order and continues numbering after them', () => {
     const path = dir();
     const first = open(path).spool;
-    first.append(rows(0, 1), 1);
+    first.append(record(0, 1), 1);
     first.seal();
-    first.append(rows(1, 1), 1);
+    first.append(record(1, 1), 1);
     first.seal();
-    first.append(rows(2, 1), 1); // still open at "crash": replayed too
+    first.append(record(2, 1), 1); // still open at "crash": replayed too
     first.close();
     const { spool, recovered } = open(path);
-    expect(recovered.map((s) => spool.read(s).outcomes[0]!.value)).toEqual([0, 1, 2]);
-    spool.append(rows(3, 1), 1);
+    expect(recovered.map((s) => fromSpoolPayload(spool.read(s)[0]!.payload).keys[0])).toEqual([0, 1, 2].map((i) => spanIds(i, 1)[0]));
+    spool.append(record(3, 1), 1);
     const next = spool.seal()!;
     expect(next.id).toBe(recovered[2]!.id + 1);
     spool.close();
@@ -105,6 +122,11 @@ describe('spool segments', () => {
   });
 });
 
+function add(writer: BatchWriter, from: number, n: number): void {
+  const r = rows(from, n);
+  writer.add(r, keysOf(r));
+}
+
 describe('BatchWriter over the spool', () => {
   /** A sink that fails while `down`, and records committed tokens and rows. */
   function sink(): BatchSink & { down: boolean; committed: Map<string, number>; attempts: number } {
@@ -112,10 +134,10 @@ describe('BatchWriter over the spool', () => {
       down: false,
       attempts: 0,
       committed: new Map<string, number>(),
-      async insertBatch(r: Rows, token: string) {
+      async insertBatch(r: RowBatch, token: string) {
         s.attempts++;
         if (s.down) throw new Error('ClickHouse is down');
-        s.committed.set(token, r.outcomes.length);
+        s.committed.set(token, r.outcomeRows);
       },
     };
     return s;
@@ -127,7 +149,7 @@ describe('BatchWriter over the spool', () => {
     const target = sink();
     target.down = true;
     const writer = new BatchWriter(target, spool, { maxRows: 10, maxDelayMs: 10_000, maxMemoryRows: 10, logger });
-    for (let i = 0; i < 5; i++) writer.add(rows(i * 10, 10)); // 5 batches of 10 rows; only 10 rows fit in memory
+    for (let i = 0; i < 5; i++) add(writer, i * 10, 10); // 5 batches of 10 rows; only 10 rows fit in memory
     expect(writer.queuedBatches).toBe(5);
     expect(readdirSync(path).filter((n) => n.endsWith('.wal'))).toHaveLength(5);
     await new Promise((r) => setTimeout(r, 300));
@@ -150,7 +172,7 @@ describe('BatchWriter over the spool', () => {
     expect(() => {
       for (;;) {
         writer.assertRoom();
-        writer.add(rows(accepted, 5));
+        add(writer, accepted, 5);
         accepted += 5;
       }
     }).toThrow(BufferFullError);
@@ -161,17 +183,45 @@ describe('BatchWriter over the spool', () => {
 
   it('gives a batch replayed after a crash the same dedup token as the original', async () => {
     const path = dir();
+    // What the first process would have inserted had it lived: the same two requests, one batch.
+    const reference = sink();
+    const live = new BatchWriter(reference, open(dir()).spool, { maxRows: 100, maxDelayMs: 10_000, maxMemoryRows: 100, logger });
+    add(live, 0, 4);
+    add(live, 4, 3);
+    await live.close();
+
     const first = open(path).spool;
-    const original = rows(0, 7);
-    first.append(rows(0, 4), 4);
-    first.append(rows(4, 3), 3);
+    first.append(record(0, 4), 4);
+    first.append(record(4, 3), 3);
     first.close(); // killed before the batch was sealed or written
     const { spool, recovered } = open(path);
     const target = sink();
     const writer = new BatchWriter(target, spool, { maxRows: 100, maxDelayMs: 10_000, maxMemoryRows: 100, logger }, recovered.map((segment) => ({ segment, rows: undefined })));
     await writer.flush();
-    expect([...target.committed.keys()]).toEqual([batchToken(original)]);
+    expect([...reference.committed.keys()]).toHaveLength(1);
+    expect([...target.committed.keys()]).toEqual([...reference.committed.keys()]);
+    // A different batch gets a different token.
+    const other = sink();
+    const third = new BatchWriter(other, open(dir()).spool, { maxRows: 100, maxDelayMs: 10_000, maxMemoryRows: 100, logger });
+    add(third, 0, 3);
+    add(third, 3, 4);
+    await third.close();
+    expect([...other.committed.keys()][0]).not.toBe([...reference.committed.keys()][0]);
     await writer.close();
+  });
+
+  it('inserts the end of a burst once senders go quiet (at least 1,000 rows), and smaller remainders on the timer', async () => {
+    const target = sink();
+    const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 30, maxMemoryRows: 100_000, logger });
+    add(writer, 0, 600);
+    add(writer, 600, 400); // 1,000 pending: committed once no rows came for 30 ms, long before the 60 s timer
+    for (let i = 0; i < 200 && target.committed.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect([...target.committed.values()]).toEqual([1000]);
+    add(writer, 1000, 999); // below the minimum: waits for the timer (or close)
+    await new Promise((r) => setTimeout(r, 300));
+    expect([...target.committed.values()]).toEqual([1000]);
+    await writer.close();
+    expect([...target.committed.values()]).toEqual([1000, 999]);
   });
 
   it('stops at close after the grace period, leaving unwritten batches in the spool', async () => {
@@ -180,7 +230,7 @@ describe('BatchWriter over the spool', () => {
     const target = sink();
     target.down = true;
     const writer = new BatchWriter(target, spool, { maxRows: 5, maxDelayMs: 10_000, maxMemoryRows: 100, logger });
-    writer.add(rows(0, 5));
+    add(writer, 0, 5);
     const started = Date.now();
     await writer.close(200);
     expect(Date.now() - started).toBeLessThan(5000);

@@ -10,6 +10,7 @@ import { parseModelAliases } from '../reconcile/model-key.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
 const optionalText = z.string().min(1).optional();
 
 /** Every setting: environment variable, CLI flag, default, meaning, schema. */
@@ -28,8 +29,10 @@ export const CONFIG_FIELDS = {
   maxBodyBytes: { env: 'PNL_MAX_BODY_BYTES', flag: 'max-body-bytes', default: 16 * 1024 * 1024, doc: 'Largest OTLP request body, checked before and after decompression (413 above).', schema: positiveInt },
   maxConcurrentRequests: { env: 'PNL_MAX_CONCURRENT_REQUESTS', flag: 'max-concurrent-requests', default: 64, doc: 'OTLP requests read and ingested at once; more are answered 429 with Retry-After, keeping /metrics and /healthz responsive.', schema: positiveInt },
   maxRssBytes: { env: 'PNL_MAX_RSS_BYTES', flag: 'max-rss-bytes', default: 4 * 1024 ** 3, doc: 'Memory ceiling (resident set, embedded engine included); above it /v1/traces answers 503 with Retry-After. 0 turns the check off.', schema: z.coerce.number().int().min(0) },
+  ingestWorkers: { env: 'PNL_INGEST_WORKERS', flag: 'ingest-workers', default: 1, doc: 'Worker threads that decode, normalize, price and encode OTLP requests, leaving the main thread to HTTP, dedup, the spool and metrics; 0 does it all on the main thread. Off (0) while the token double-entry check is on.', schema: nonNegativeInt.max(16) },
   batchMaxRows: { env: 'PNL_BATCH_MAX_ROWS', flag: 'batch-max-rows', default: 50_000, doc: 'Rows per ClickHouse insert.', schema: positiveInt },
   batchMaxDelayMs: { env: 'PNL_BATCH_MAX_DELAY_MS', flag: 'batch-max-delay-ms', default: 1000, doc: 'Longest wait before pending rows are inserted.', schema: positiveInt },
+  batchIdleMs: { env: 'PNL_BATCH_IDLE_MS', flag: 'batch-idle-ms', default: 100, doc: 'Insert pending rows once no request arrived for this long, if at least 1,000 are pending (the end of a burst is committed at once, not after the longest wait); 0 = off.', schema: nonNegativeInt },
   bufferMaxRows: { env: 'PNL_BUFFER_MAX_ROWS', flag: 'buffer-max-rows', default: 500_000, doc: 'Rows of waiting batches held in memory; beyond it (a ClickHouse outage) batches wait in the spool on disk only.', schema: positiveInt },
   spoolDir: { env: 'PNL_SPOOL_DIR', flag: 'spool-dir', default: undefined, doc: 'Write-ahead spool: accepted rows are written here before the sender is answered and kept until ClickHouse commits them. Default: <PNL_DATA_DIR>/spool. One exporter per directory.', schema: optionalText },
   spoolMaxBytes: { env: 'PNL_SPOOL_MAX_BYTES', flag: 'spool-max-bytes', default: 2 * 1024 ** 3, doc: 'Largest spool on disk (about 1 KB per LLM call); when full, /v1/traces answers 503 with Retry-After.', schema: positiveInt },

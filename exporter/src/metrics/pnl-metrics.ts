@@ -1,11 +1,9 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AgentRun } from '../model/llm-call.js';
-import type { PricedCall } from '../model/priced-call.js';
 import type { RejectReason } from '../model/llm-call.js';
 import { BoundedLabel } from './bounded-label.js';
+import type { IngestTallyData } from './ingest-tally.js';
 import { CustomerLabels } from './customer-labels.js';
 
-const PICO_PER_USD = 1e12;
 
 /** Per label set deltas accumulated on the hot path and applied to the counters at scrape time. */
 interface CallDeltas {
@@ -144,52 +142,52 @@ export class PnlMetrics {
   private readonly evolutionCost: Counter<'customer' | 'feature' | 'reason'>;
   private readonly unpriced: Counter<'provider' | 'model' | 'reason'>;
 
-  /** Records one accepted LLM call. */
-  recordCall(p: PricedCall, nowUs: number): void {
-    const c = p.call;
-    const customer = this.customers.label(c.customerId);
-    const model = this.models.label(c.requestModel || c.responseModel);
-    const feature = this.features.label(c.featureId);
-    const provider = this.providers.label(c.provider);
-    const key = `${customer}\u0000${feature}\u0000${provider}\u0000${model}`;
-    let d = this.callDeltas.get(key);
-    if (d === undefined) {
-      d = {
-        labels: { customer, feature, provider, model },
-        costUsd: 0,
-        tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
-        calls: { ok: 0, error: 0, unset: 0 },
-      };
-      this.callDeltas.set(key, d);
+  /** Records what one accepted request added (see IngestTally). */
+  recordTally(t: IngestTallyData): void {
+    for (const c of t.calls) {
+      const customer = this.customers.label(c.customerId);
+      const feature = this.features.label(c.featureId);
+      const provider = this.providers.label(c.provider);
+      const model = this.models.label(c.model);
+      const key = `${customer}\u0000${feature}\u0000${provider}\u0000${model}`;
+      let d = this.callDeltas.get(key);
+      if (d === undefined) {
+        d = {
+          labels: { customer, feature, provider, model },
+          costUsd: 0,
+          tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
+          calls: { ok: 0, error: 0, unset: 0 },
+        };
+        this.callDeltas.set(key, d);
+      }
+      d.costUsd += c.usd;
+      d.tokens.input += c.input;
+      d.tokens.cache_read += c.cacheRead;
+      d.tokens.cache_write += c.cacheWrite;
+      d.tokens.output += c.output;
+      d.tokens.reasoning += c.reasoning;
+      d.calls.ok += c.ok;
+      d.calls.error += c.error;
+      d.calls.unset += c.unset;
     }
-    const usd = p.cost ? Number(p.cost.total) / PICO_PER_USD : 0;
-    d.costUsd += usd;
-    d.tokens.input += c.usage.inputUncached;
-    d.tokens.cache_read += c.usage.cacheRead;
-    d.tokens.cache_write += c.usage.cacheWrite;
-    d.tokens.output += c.usage.output;
-    d.tokens.reasoning += c.usage.reasoning;
-    d.calls[c.status] += 1;
-    if (c.attemptReason !== '' && usd > 0) {
-      const reason = this.reasons.label(c.attemptReason);
-      const ek = `${customer}\u0000${feature}\u0000${reason}`;
-      let e = this.evolutionDeltas.get(ek);
-      if (e === undefined) this.evolutionDeltas.set(ek, (e = { labels: { customer, feature, reason }, usd: 0 }));
-      e.usd += usd;
+    for (const e of t.evolution) {
+      const labels = { customer: this.customers.label(e.customerId), feature: this.features.label(e.featureId), reason: this.reasons.label(e.reason) };
+      const ek = `${labels.customer}\u0000${labels.feature}\u0000${labels.reason}`;
+      let d = this.evolutionDeltas.get(ek);
+      if (d === undefined) this.evolutionDeltas.set(ek, (d = { labels, usd: 0 }));
+      d.usd += e.usd;
     }
-    if (p.cost === null) {
-      const uk = `${provider}\u0000${model}\u0000${p.unpricedReason}`;
-      let u = this.unpricedDeltas.get(uk);
-      if (u === undefined) this.unpricedDeltas.set(uk, (u = { labels: { provider, model, reason: p.unpricedReason }, n: 0 }));
-      u.n += 1;
+    for (const u of t.unpriced) {
+      const labels = { provider: this.providers.label(u.provider), model: this.models.label(u.model), reason: u.reason };
+      const uk = `${labels.provider}\u0000${labels.model}\u0000${labels.reason}`;
+      let d = this.unpricedDeltas.get(uk);
+      if (d === undefined) this.unpricedDeltas.set(uk, (d = { labels, n: 0 }));
+      d.n += u.n;
     }
-    const endUs = c.startTimeUs + c.durationUs;
-    if (endUs > 0) this.ingestLag.observe(Math.max(0, (nowUs - endUs) / 1e6));
-  }
-
-  /** Records one accepted agent run. */
-  recordRun(r: AgentRun): void {
-    this.runs.inc({ customer: this.customers.label(r.customerId), agent: this.agents.label(r.agentName), outcome: this.outcomes.label(r.outcome || 'unknown') });
+    for (const r of t.runs) {
+      this.runs.inc({ customer: this.customers.label(r.customerId), agent: this.agents.label(r.agentName), outcome: this.outcomes.label(r.outcome) }, r.n);
+    }
+    for (const lag of t.lagSeconds) this.ingestLag.observe(lag);
   }
 
   recordRejected(reason: RejectReason | string, n = 1): void {

@@ -1,11 +1,14 @@
 import type { Logger } from '../log/logger.js';
+import type { SegmentRecord } from '../spool/segment-file.js';
 import type { Spool, SpooledSegment } from '../spool/spool.js';
 import { BufferFullError } from './buffer-full-error.js';
-import { emptyRows, rowCount, type Rows } from './rows.js';
+import { encodedRowCount, encodeRows, fromSpoolPayload, toSpoolPayload, type EncodedRows } from './encoded-rows.js';
+import { RowBatch } from './row-batch.js';
+import type { Rows } from './rows.js';
 
 /** Where batches go; PnlStore implements it. */
 export interface BatchSink {
-  insertBatch(rows: Rows, dedupToken: string): Promise<void>;
+  insertBatch(batch: RowBatch, dedupToken: string): Promise<void>;
 }
 
 export interface BatchWriterOptions {
@@ -13,6 +16,11 @@ export interface BatchWriterOptions {
   maxRows: number;
   /** Flush pending rows at least this often (ms). */
   maxDelayMs: number;
+  /**
+   * Flush once no rows arrived for this long (ms), if at least IDLE_FLUSH_MIN_ROWS are pending:
+   * the end of a burst is committed at once instead of waiting out maxDelayMs. 0 = off.
+   */
+  idleMs?: number;
   /** Rows of waiting batches kept in memory; beyond it they wait on disk only and are read back in turn. */
   maxMemoryRows: number;
   /** Called after each insert attempt with its duration in seconds, the rows, and the error if it failed. */
@@ -25,17 +33,26 @@ export interface BatchWriterOptions {
 /** A batch a previous process spooled and maybe did not commit, with its rows if already read. */
 export interface RecoveredBatch {
   segment: SpooledSegment;
-  rows: Rows | undefined;
+  rows: RowBatch | undefined;
 }
 
 interface Batch {
   segment: SpooledSegment;
   /** undefined while the rows are on disk only. */
-  rows: Rows | undefined;
+  rows: RowBatch | undefined;
   size: number;
 }
 
+/** The batch a spool segment's records make. */
+export function batchOfRecords(records: readonly SegmentRecord[]): RowBatch {
+  const batch = new RowBatch();
+  for (const r of records) batch.add(fromSpoolPayload(r.payload), r.crc);
+  return batch;
+}
+
 const MAX_BACKOFF_MS = 30_000;
+/** ClickHouse's advice: inserts of fewer rows than this are not worth their part; they wait for the timer. */
+export const IDLE_FLUSH_MIN_ROWS = 1000;
 
 /**
  * Collects accepted rows and writes them in large batches, by size or by time, as ClickHouse
@@ -47,12 +64,12 @@ const MAX_BACKOFF_MS = 30_000;
  * ClickHouse, not stored twice.
  */
 export class BatchWriter {
-  private pending: Rows = emptyRows();
-  private pendingSize = 0;
+  private pending = new RowBatch();
   private readonly queue: Batch[] = [];
   private queuedRows = 0;
   private memoryRows = 0;
   private timer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private failures = 0;
   private closed = false;
@@ -72,7 +89,7 @@ export class BatchWriter {
 
   /** Rows accepted and not yet committed to ClickHouse (in memory or on disk). */
   get bufferedRows(): number {
-    return this.pendingSize + this.queuedRows;
+    return this.pending.rows + this.queuedRows;
   }
 
   /** Batches sealed and waiting for ClickHouse. */
@@ -101,22 +118,35 @@ export class BatchWriter {
   }
 
   /**
-   * Appends rows to the spool, then buffers them for the next batch. When this returns, the
-   * rows survive a crash; if it throws (SpoolError), nothing was accepted.
+   * Encodes rows (`keys` are their dedup keys, see encodeRows), appends them to the spool, then
+   * buffers them for the next batch. When this returns, the rows survive a crash; if it throws
+   * (SpoolError), nothing was accepted.
    */
-  add(rows: Rows): void {
+  add(rows: Rows, keys: string[]): void {
+    this.addEncoded(encodeRows(rows, keys));
+  }
+
+  /** add() for rows already encoded. */
+  addEncoded(encoded: EncodedRows): void {
     if (this.closed) throw new Error('BatchWriter is closed');
-    const size = rowCount(rows);
+    const size = encodedRowCount(encoded);
     if (size === 0) return;
-    this.spool.append(rows, size);
-    for (const c of rows.calls) this.pending.calls.push(c);
-    for (const r of rows.runs) this.pending.runs.push(r);
-    for (const o of rows.outcomes) this.pending.outcomes.push(o);
-    this.pendingSize += size;
-    if (this.pendingSize >= this.options.maxRows) this.cut();
-    else if (this.timer === undefined) {
+    const crc = this.spool.append(toSpoolPayload(encoded), size);
+    this.pending.add(encoded, crc);
+    if (this.pending.rows >= this.options.maxRows) {
+      this.cut();
+      return;
+    }
+    if (this.timer === undefined) {
       this.timer = setTimeout(() => this.cut(), this.options.maxDelayMs);
       this.timer.unref();
+    }
+    const idleMs = this.options.idleMs ?? 0;
+    if (idleMs > 0 && this.pending.rows >= IDLE_FLUSH_MIN_ROWS) {
+      if (this.idleTimer === undefined) {
+        this.idleTimer = setTimeout(() => this.cut(), idleMs);
+        this.idleTimer.unref();
+      } else this.idleTimer.refresh();
     }
   }
 
@@ -162,17 +192,20 @@ export class BatchWriter {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pendingSize > 0) {
+    if (this.idleTimer !== undefined) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
+    if (this.pending.rows > 0) {
       const segment = this.spool.seal()!;
       const rows = this.pending;
-      this.pending = emptyRows();
-      this.pendingSize = 0;
+      this.pending = new RowBatch();
       this.enqueue(segment, rows);
     }
     this.startDraining();
   }
 
-  private enqueue(segment: SpooledSegment, rows: Rows | undefined): void {
+  private enqueue(segment: SpooledSegment, rows: RowBatch | undefined): void {
     // Keep rows in memory while there is room; otherwise they wait on disk only (an outage).
     const keep = rows !== undefined && this.memoryRows + segment.rows <= this.options.maxMemoryRows;
     this.queue.push({ segment, rows: keep ? rows : undefined, size: segment.rows });
@@ -193,7 +226,7 @@ export class BatchWriter {
       const batch = this.queue[0]!;
       if (batch.rows === undefined) {
         try {
-          batch.rows = this.spool.read(batch.segment);
+          batch.rows = batchOfRecords(this.spool.read(batch.segment));
         } catch (err) {
           // Unreadable (deleted or damaged by hand): nothing can bring it back; say so loudly and go on.
           this.options.logger.error('spool segment unreadable; its rows are lost', { segment: batch.segment.path, rows: batch.size, error: (err as Error).message });
@@ -207,7 +240,7 @@ export class BatchWriter {
       }
       const started = performance.now();
       try {
-        await this.sink.insertBatch(batch.rows, batchToken(batch.rows));
+        await this.sink.insertBatch(batch.rows, batch.rows.token());
         this.queue.shift();
         this.queuedRows -= batch.size;
         this.memoryRows -= batch.size;
@@ -241,15 +274,4 @@ export class BatchWriter {
       }
     }
   }
-}
-
-/**
- * A token derived from the batch's content, so the same rows always carry the same token: a
- * batch retried, or replayed from the spool after a crash, is recognised by ClickHouse.
- */
-export function batchToken(rows: Rows): string {
-  const ids = (r: { spanId: string; traceId: string } | undefined): string => (r ? r.spanId + r.traceId.slice(0, 8) : '');
-  const first = rows.calls[0]?.call ?? rows.runs[0] ?? rows.outcomes[0];
-  const last = rows.outcomes[rows.outcomes.length - 1] ?? rows.runs[rows.runs.length - 1] ?? rows.calls[rows.calls.length - 1]?.call;
-  return `${ids(first)}-${ids(last)}-${rows.calls.length}-${rows.runs.length}-${rows.outcomes.length}`;
 }

@@ -1,11 +1,11 @@
-import { SeenSpans } from '../dedupe/seen-spans.js';
+import type { SeenSpans } from '../dedupe/seen-spans.js';
 import type { DecodedSpan } from '../model/decoded-span.js';
 import type { PnlMetrics } from '../metrics/pnl-metrics.js';
-import { normalizeSpan, type NormalizeOptions } from '../normalize/index.js';
+import type { NormalizeOptions } from '../normalize/index.js';
 import type { PriceBook } from '../price/index.js';
-import type { SampledCall, TokenCheck } from '../token-check/index.js';
+import type { TokenCheck } from '../token-check/index.js';
 import type { BatchWriter } from './batch-writer.js';
-import { emptyRows } from './rows.js';
+import { prepareSpans, type PreparedRequest } from './prepare-spans.js';
 
 /** What happened to the spans of one request. */
 export interface IngestResult {
@@ -20,16 +20,10 @@ export interface IngestResult {
   rejectMessage: string;
 }
 
-const HEX32 = /^[0-9a-f]{32}$/;
-const HEX16 = /^[0-9a-f]{16}$/;
-const ZERO32 = '0'.repeat(32);
-const ZERO16 = '0'.repeat(16);
-const MAX_REJECT_MESSAGES = 3;
-
 /**
  * The ingestion path shared by the OTLP/HTTP receiver and the in-process SpanExporter:
- * normalize -> drop duplicates -> rate -> count -> buffer for ClickHouse.
- * Synchronous and allocation-light: it runs once per span at tens of thousands of spans/s.
+ * normalize -> drop duplicates -> rate -> encode (prepareSpans, here or in an ingest worker)
+ * -> remember the keys -> spool and buffer for ClickHouse -> count.
  */
 export class Pipeline {
   constructor(
@@ -44,68 +38,59 @@ export class Pipeline {
     },
   ) {}
 
+  /** Throws BufferFullError while the spool is full: worth checking before preparing a request. */
+  assertRoom(): void {
+    this.deps.writer.assertRoom();
+  }
+
   /**
    * Ingests decoded spans. When it returns, the accepted rows are in the spool (they survive a
    * crash). Throws BufferFullError when the spool is full, or SpoolError when the disk refuses
    * the write, leaving no trace of the request, so the sender can retry it whole later.
    */
   ingest(spans: readonly DecodedSpan[]): IngestResult {
-    const { normalizeOptions, priceBook, seen, metrics, writer, tokenCheck } = this.deps;
+    const { normalizeOptions, priceBook, seen, writer, tokenCheck } = this.deps;
     writer.assertRoom();
-    const result: IngestResult = { received: spans.length, accepted: 0, ignored: 0, duplicates: 0, rejected: 0, rejectMessage: '' };
-    const messages: string[] = [];
-    const rows = emptyRows();
-    const keys: string[] = [];
-    let sampled: SampledCall[] | undefined;
-    for (const span of spans) {
-      const n = normalizeSpan(span, normalizeOptions);
-      if (n.kind === 'ignore') {
-        result.ignored++;
-        continue;
-      }
-      if (n.kind === 'reject' || !validIds(span)) {
-        const reason = n.kind === 'reject' ? n.reason : 'invalid_ids';
-        const message = n.kind === 'reject' ? n.message : `span ${span.spanId || '(none)'} has an invalid trace or span id`;
-        result.rejected++;
-        metrics.recordRejected(reason);
-        if (messages.length < MAX_REJECT_MESSAGES) messages.push(message);
-        continue;
-      }
-      const key = SeenSpans.key(span.traceId, span.spanId);
-      if (!seen.add(key)) {
-        result.duplicates++;
-        continue;
-      }
-      keys.push(key);
-      result.accepted++;
-      if (n.kind === 'llm') {
-        rows.calls.push(priceBook.rate(n.call));
-        // The raw span still holds the content attributes the normalizer dropped; counted later, off this path.
-        if (tokenCheck !== undefined && tokenCheck.sampled(span)) (sampled ??= []).push({ span, call: n.call });
-      } else if (n.kind === 'run') rows.runs.push(n.run);
-      else rows.outcomes.push(n.outcome);
-    }
+    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown: (key) => seen.has(key), tokenCheck });
+    const result = this.commit(prepared);
+    // Synchronous since the check above, so no key can have become known in between.
+    if (result === undefined) throw new Error('a span key became known while its request was being ingested');
+    return result;
+  }
+
+  /**
+   * Accepts a prepared request: remembers its keys, spools and buffers its rows, counts it.
+   * Returns undefined, changing nothing, when one of its keys became known after it was
+   * prepared (by a worker, while another request carrying the same span was accepted); the
+   * caller then ingests the request's spans again with ingest(), which drops that duplicate.
+   */
+  commit(prepared: PreparedRequest): IngestResult | undefined {
+    const { seen, metrics, writer, tokenCheck } = this.deps;
+    const keys = prepared.encoded.keys;
+    for (const key of keys) if (seen.has(key)) return undefined;
+    writer.assertRoom();
+    for (const [reason, n] of Object.entries(prepared.rejectedByReason)) metrics.recordRejected(reason, n);
+    for (const key of keys) seen.add(key);
     try {
-      writer.add(rows);
+      writer.addEncoded(prepared.encoded);
     } catch (err) {
       // Not stored, so not seen: the sender's retry must be accepted, not dropped as a duplicate.
       for (const key of keys) seen.delete(key);
       throw err;
     }
     // Counted only once durable, so a refused request moves no counter.
-    const nowUs = Date.now() * 1000;
-    for (const priced of rows.calls) metrics.recordCall(priced, nowUs);
-    for (const run of rows.runs) metrics.recordRun(run);
-    if (sampled !== undefined) tokenCheck?.enqueue(sampled);
-    metrics.spansReceived.inc(spans.length);
-    if (result.duplicates > 0) metrics.spansDuplicate.inc(result.duplicates);
-    if (result.rejected > 0) {
-      result.rejectMessage = `${result.rejected} span(s) rejected: ${messages.join('; ')}${result.rejected > messages.length ? '; ...' : ''}`;
-    }
-    return result;
+    metrics.recordTally(prepared.tally);
+    if (prepared.sampled !== undefined) tokenCheck?.enqueue(prepared.sampled);
+    metrics.spansReceived.inc(prepared.received);
+    if (prepared.duplicates > 0) metrics.spansDuplicate.inc(prepared.duplicates);
+    const { rejected, rejectMessages } = prepared;
+    return {
+      received: prepared.received,
+      accepted: keys.length,
+      ignored: prepared.ignored,
+      duplicates: prepared.duplicates,
+      rejected,
+      rejectMessage: rejected > 0 ? `${rejected} span(s) rejected: ${rejectMessages.join('; ')}${rejected > rejectMessages.length ? '; ...' : ''}` : '',
+    };
   }
-}
-
-function validIds(span: DecodedSpan): boolean {
-  return HEX32.test(span.traceId) && HEX16.test(span.spanId) && span.traceId !== ZERO32 && span.spanId !== ZERO16;
 }

@@ -41,7 +41,7 @@ export function createHttpApp(
     app.use(accessControl(tokens, (reason) => denied.inc({ reason })));
   }
   const admission = new Admission({ maxConcurrent: core.config.maxConcurrentRequests, maxRssBytes: core.config.maxRssBytes });
-  const traces = tracesRoute({ pipeline: core.pipeline, metrics: core.metrics, maxBodyBytes: core.config.maxBodyBytes, logger: core.logger, admission });
+  const traces = tracesRoute({ pipeline: core.pipeline, workers: core.workers, metrics: core.metrics, maxBodyBytes: core.config.maxBodyBytes, logger: core.logger, admission });
   new Gauge({
     name: 'pnl_otlp_requests_in_flight',
     help: 'Export requests being read or ingested now (limit PNL_MAX_CONCURRENT_REQUESTS).',

@@ -3,7 +3,8 @@ import type { DecodedSpan } from '../model/decoded-span.js';
 import type { Logger } from '../log/logger.js';
 import type { PnlMetrics } from '../metrics/pnl-metrics.js';
 import { BufferFullError } from '../pipeline/buffer-full-error.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import { IngestWorkerError, type IngestWorkers } from '../pipeline/ingest-workers.js';
+import type { IngestResult, Pipeline } from '../pipeline/pipeline.js';
 import type { Admission } from './admission.js';
 import { OtlpDecodeError } from '../receive/decode-error.js';
 import { decodeTracesJson } from '../receive/otlp-json-decoder.js';
@@ -21,8 +22,24 @@ const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, INTE
  * content types; 503 + Retry-After while the spool is full or memory is over its ceiling, 429 +
  * Retry-After over the concurrency limit (the sender retries).
  */
-export function tracesRoute(deps: { pipeline: Pipeline; metrics: PnlMetrics; maxBodyBytes: number; logger: Logger; admission: Admission }) {
-  const { pipeline, metrics, maxBodyBytes, logger, admission } = deps;
+export function tracesRoute(deps: { pipeline: Pipeline; workers?: IngestWorkers; metrics: PnlMetrics; maxBodyBytes: number; logger: Logger; admission: Admission }) {
+  const { pipeline, workers, metrics, maxBodyBytes, logger, admission } = deps;
+  const decode = (body: Buffer, encoding: OtlpEncoding): DecodedSpan[] => (encoding === 'protobuf' ? decodeTracesProtobuf(body) : decodeTracesJson(body));
+  /** Prepares in a worker when there is one, on this thread otherwise or when the worker could not. */
+  const ingest = async (body: Buffer, encoding: OtlpEncoding): Promise<IngestResult> => {
+    if (workers !== undefined) {
+      pipeline.assertRoom();
+      try {
+        // undefined: a span of it was accepted meanwhile by another request; ingest() below drops it.
+        const committed = pipeline.commit(await workers.prepare(body, encoding));
+        if (committed !== undefined) return committed;
+      } catch (err) {
+        if (!(err instanceof IngestWorkerError)) throw err;
+        logger.warn('ingest worker failed; preparing the request on the main thread', { error: err.message });
+      }
+    }
+    return pipeline.ingest(decode(body, encoding));
+  };
   const answer = (res: Response, encoding: OtlpEncoding, status: number, body: Buffer, headers: Record<string, string> = {}): void => {
     metrics.requests.inc({ status: String(status) });
     res.status(status).set({ 'Content-Type': CONTENT_TYPE[encoding], ...headers }).end(body);
@@ -46,10 +63,19 @@ export function tracesRoute(deps: { pipeline: Pipeline; metrics: PnlMetrics; max
       return;
     }
     res.once('close', () => admission.leave());
-    let spans: DecodedSpan[];
+    let body: Buffer | undefined;
+    /** Spans of a refused request, for the rejection counter (decoded again only in that case). */
+    const spanCount = (): number => {
+      try {
+        return body === undefined ? 0 : decode(body, encoding).length;
+      } catch {
+        return 0;
+      }
+    };
     try {
-      const body = await readBody(req, maxBodyBytes);
-      spans = encoding === 'protobuf' ? decodeTracesProtobuf(body) : decodeTracesJson(body);
+      body = await readBody(req, maxBodyBytes);
+      const result = await ingest(body, encoding);
+      answer(res, encoding, 200, exportResponse(encoding, result.rejected, result.rejectMessage));
     } catch (err) {
       if (err instanceof BodyError || err instanceof OtlpDecodeError) {
         const status = err instanceof BodyError ? err.status : 400;
@@ -58,22 +84,18 @@ export function tracesRoute(deps: { pipeline: Pipeline; metrics: PnlMetrics; max
         answer(res, encoding, status, statusResponse(encoding, code, err.message));
         return;
       }
-      throw err;
-    }
-    try {
-      const result = pipeline.ingest(spans);
-      answer(res, encoding, 200, exportResponse(encoding, result.rejected, result.rejectMessage));
-    } catch (err) {
       if (err instanceof BufferFullError) {
-        logger.warn('refusing spans: spool full', { reason: err.message, spans: spans.length });
-        metrics.recordRejected('spool_full', spans.length);
+        const spans = spanCount();
+        logger.warn('refusing spans: spool full', { reason: err.message, spans });
+        metrics.recordRejected('spool_full', spans);
         answer(res, encoding, 503, statusResponse(encoding, GRPC.UNAVAILABLE, err.message), { 'Retry-After': String(err.retryAfterSeconds) });
         return;
       }
       if (err instanceof SpoolError) {
         // The disk refused the write-ahead append: nothing was accepted; the sender retries.
-        logger.error('refusing spans: spool not writable', { error: err.message, spans: spans.length });
-        metrics.recordRejected('spool_error', spans.length);
+        const spans = spanCount();
+        logger.error('refusing spans: spool not writable', { error: err.message, spans });
+        metrics.recordRejected('spool_error', spans);
         answer(res, encoding, 503, statusResponse(encoding, GRPC.UNAVAILABLE, `${err.message}; retry later`), { 'Retry-After': '10' });
         return;
       }

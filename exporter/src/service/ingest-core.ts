@@ -7,14 +7,16 @@ import { SeenSpans } from '../dedupe/seen-spans.js';
 import type { Logger } from '../log/logger.js';
 import { DurabilityMetrics } from '../metrics/durability-metrics.js';
 import { PnlMetrics } from '../metrics/pnl-metrics.js';
-import { defaultNormalizeOptions, type NormalizeOptions } from '../normalize/index.js';
 import { BatchWriter, type RecoveredBatch } from '../pipeline/batch-writer.js';
+import { fromSpoolPayload } from '../pipeline/encoded-rows.js';
+import { RowBatch } from '../pipeline/row-batch.js';
+import { IngestWorkers } from '../pipeline/ingest-workers.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { loadPriceBook, type PriceBook } from '../price/index.js';
 import { PnlStore } from '../store/pnl-store.js';
 import { applyRetention } from '../store/retention.js';
-import { createPersonalIdHasher } from '../normalize/personal-id-hasher.js';
 import { Spool } from '../spool/spool.js';
+import { normalizeOptionsFrom } from './normalize-options-from-config.js';
 import { TokenCheck } from '../token-check/token-check.js';
 
 /**
@@ -37,10 +39,16 @@ export class IngestCore {
     readonly logger: Logger,
     /** Token double-entry (docs/token-checks.md); undefined when PNL_TOKEN_CHECK_SAMPLE is 0. */
     readonly tokenCheck: TokenCheck | undefined,
+    /** Threads that decode and prepare OTLP requests; undefined when requests are prepared inline. */
+    readonly workers: IngestWorkers | undefined,
   ) {}
 
-  /** Opens ClickHouse (migrating it), loads prices and recent span keys, and starts the timers. */
-  static async start(config: PnlConfig, logger: Logger): Promise<IngestCore> {
+  /**
+   * Opens ClickHouse (migrating it), loads prices and recent span keys, and starts the timers.
+   * With `options.workers`, also starts PNL_INGEST_WORKERS ingest workers (the OTLP service
+   * does; the in-process exporter hands over decoded spans and needs none).
+   */
+  static async start(config: PnlConfig, logger: Logger, options: { workers?: boolean } = {}): Promise<IngestCore> {
     const target = clickHouseTargetOf(config);
     const store = await PnlStore.open(target);
     logger.info('clickhouse ready', { mode: target.kind, where: target.kind === 'embedded' ? target.dataDir : redactUrl(target.url) });
@@ -64,6 +72,7 @@ export class IngestCore {
       {
         maxRows: config.batchMaxRows,
         maxDelayMs: config.batchMaxDelayMs,
+        idleMs: config.batchIdleMs,
         maxMemoryRows: config.bufferMaxRows,
         logger,
         onInsert: (seconds, rows, error) => {
@@ -75,10 +84,16 @@ export class IngestCore {
       },
       recovered,
     );
-    const normalizeOptions = normalizeOptionsFrom(config);
-    normalizeOptions.hashUserId = createPersonalIdHasher(hashSalt(config, logger));
+    const salt = hashSalt(config, logger);
+    const normalizeOptions = normalizeOptionsFrom(config, salt);
     const pipeline = new Pipeline({ normalizeOptions, priceBook, seen, metrics, writer, tokenCheck });
-    const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger, tokenCheck);
+    let workers: IngestWorkers | undefined;
+    if (options.workers === true && config.ingestWorkers > 0) {
+      // Token double-entry needs the raw spans, which stay in the worker: prepare inline then.
+      if (tokenCheck !== undefined) logger.info('ingest workers off: the token double-entry check prepares requests on the main thread');
+      else workers = await IngestWorkers.start(config.ingestWorkers, { config, hashSalt: salt }, logger);
+    }
+    const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger, tokenCheck, workers);
     core.startRankingRefresh();
     void store
       .upsertPriceBook(priceBook.entries())
@@ -93,6 +108,7 @@ export class IngestCore {
       this.tokenCheck?.close();
       if (this.rankingTimer !== undefined) clearInterval(this.rankingTimer);
       await this.rankingRefresh;
+      await this.workers?.close();
       await this.writer.close();
       await this.store.close();
     })();
@@ -127,11 +143,13 @@ function openSpool(config: PnlConfig, logger: Logger, seen: SeenSpans): { spool:
   const recovered: RecoveredBatch[] = [];
   let rows = 0;
   for (const segment of segments) {
-    const r = spool.read(segment);
-    for (const c of r.calls) seen.add(SeenSpans.key(c.call.traceId, c.call.spanId));
-    for (const x of r.runs) seen.add(SeenSpans.key(x.traceId, x.spanId));
-    for (const o of r.outcomes) seen.add(SeenSpans.key(o.traceId, o.spanId));
-    recovered.push({ segment, rows: r });
+    const batch = new RowBatch();
+    for (const record of spool.read(segment)) {
+      const encoded = fromSpoolPayload(record.payload);
+      for (const key of encoded.keys) seen.add(key);
+      batch.add(encoded, record.crc);
+    }
+    recovered.push({ segment, rows: batch });
     rows += segment.rows;
   }
   if (segments.length > 0) logger.info('spool: writing batches a previous process accepted', { dir, batches: segments.length, rows, bytes: spool.bytes });
@@ -153,21 +171,6 @@ function hashSalt(config: PnlConfig, logger: Logger): string {
     logger.info('generated the salt for hashing end-user ids; set PNL_HASH_SALT to the same secret on every replica', { file });
     return readFileSync(file, 'utf8').trim();
   }
-}
-
-function normalizeOptionsFrom(config: PnlConfig): NormalizeOptions {
-  const options = defaultNormalizeOptions();
-  if (config.storedAttributes !== undefined) {
-    for (const key of config.storedAttributes.split(',').map((k) => k.trim()).filter((k) => k !== '')) options.storedAttributeKeys.push(key);
-  }
-  if (config.attributionAliases !== undefined) {
-    const extra = JSON.parse(config.attributionAliases) as Record<string, string[]>;
-    for (const [key, aliases] of Object.entries(extra)) options.aliases[key] = [...(options.aliases[key] ?? []), ...aliases];
-  }
-  if (config.cacheInclusion !== undefined) {
-    options.cacheInclusion = [...(JSON.parse(config.cacheInclusion) as NormalizeOptions['cacheInclusion']), ...options.cacheInclusion];
-  }
-  return options;
 }
 
 function redactUrl(url: string): string {

@@ -25,7 +25,7 @@ export class PnlService {
   static async start(config: PnlConfig, logger: Logger = createLogger(config.logLevel)): Promise<PnlService> {
     // Checked first: a misconfigured access setup must fail before anything is opened.
     const tokens = resolveAccess({ mode: config.auth, host: config.host, tokensFile: config.tokensFile, tokens: config.tokens });
-    const core = await IngestCore.start(config, logger);
+    const core = await IngestCore.start(config, logger, { workers: true });
     const repo = new PnlRepository(core.store);
     const engine = new PnlEngine(repo, {
       tierMonthlyPrices: config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {},

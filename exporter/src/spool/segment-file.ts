@@ -1,15 +1,13 @@
 import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
-import type { Rows } from '../pipeline/rows.js';
 
 /*
  * One spool segment: the rows of one ClickHouse batch, as a sequence of records appended one
  * accepted request at a time. A record is
  *
- *   u32 payload length | u32 row count | u32 CRC-32 of payload | payload (v8.serialize(Rows))
+ *   u32 payload length | u32 row count | u32 CRC-32 of payload | payload
  *
- * little-endian. A process killed in the middle of an append leaves a torn last record; its
+ * little-endian. The payload's layout belongs to its writer (pipeline/encoded-rows.ts). A process killed in the middle of an append leaves a torn last record; its
  * length or checksum does not match, and readers stop there. That record's request was never
  * answered (the append comes before the 200), so dropping it loses nothing the sender was told
  * was stored.
@@ -40,13 +38,16 @@ export class SegmentWriter {
     return this.rowsWritten;
   }
 
-  /** Appends one record synchronously; when it returns, the rows survive a crash of this process. */
-  append(rows: Rows, rowCount: number): number {
-    const payload = serialize(rows);
+  /**
+   * Appends one record synchronously; when it returns, the rows survive a crash of this
+   * process. Returns the payload's CRC-32.
+   */
+  append(payload: Buffer, rowCount: number): number {
+    const checksum = crc32(payload);
     const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
     record.writeUInt32LE(payload.length, 0);
     record.writeUInt32LE(rowCount, 4);
-    record.writeUInt32LE(crc32(payload), 8);
+    record.writeUInt32LE(checksum, 8);
     payload.copy(record, HEADER_BYTES);
     try {
       // A file write may be partial; finish it, or undo the partial record so appends stay aligned.
@@ -58,7 +59,7 @@ export class SegmentWriter {
     if (this.fsync) fdatasyncSync(this.fd);
     this.bytesWritten += record.length;
     this.rowsWritten += rowCount;
-    return record.length;
+    return checksum;
   }
 
   close(): void {
@@ -69,9 +70,16 @@ export class SegmentWriter {
   }
 }
 
+/** One record read back. */
+export interface SegmentRecord {
+  payload: Buffer;
+  rows: number;
+  crc: number;
+}
+
 /** What reading a segment found. */
 export interface SegmentContents {
-  rows: Rows;
+  records: SegmentRecord[];
   rowCount: number;
   /** Bytes of whole, valid records. */
   validBytes: number;
@@ -79,10 +87,10 @@ export interface SegmentContents {
   tornBytes: number;
 }
 
-/** Reads every valid record of a segment, concatenating their rows in order. */
+/** Reads every valid record of a segment, in order. */
 export function readSegment(path: string): SegmentContents {
   const data = readFileSync(path);
-  const rows: Rows = { calls: [], runs: [], outcomes: [] };
+  const records: SegmentRecord[] = [];
   let offset = 0;
   let rowCount = 0;
   while (offset + HEADER_BYTES <= data.length) {
@@ -93,12 +101,9 @@ export function readSegment(path: string): SegmentContents {
     if (end > data.length) break;
     const payload = data.subarray(offset + HEADER_BYTES, end);
     if (crc32(payload) !== checksum) break;
-    const part = deserialize(payload) as Rows;
-    for (const c of part.calls) rows.calls.push(c);
-    for (const r of part.runs) rows.runs.push(r);
-    for (const o of part.outcomes) rows.outcomes.push(o);
+    records.push({ payload, rows: count, crc: checksum });
     rowCount += count;
     offset = end;
   }
-  return { rows, rowCount, validBytes: offset, tornBytes: data.length - offset };
+  return { records, rowCount, validBytes: offset, tornBytes: data.length - offset };
 }

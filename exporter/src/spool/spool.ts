@@ -1,8 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
-import type { Rows } from '../pipeline/rows.js';
-import { readSegment, SegmentWriter } from './segment-file.js';
+import { readSegment, SegmentWriter, type SegmentRecord } from './segment-file.js';
 import { SpoolError } from './spool-error.js';
 
 /** A sealed segment: one batch waiting for ClickHouse. */
@@ -99,14 +98,17 @@ export class Spool {
     return this.bytes + bytes > this.options.maxBytes;
   }
 
-  /** Appends rows to the open segment (opening one if needed). Throws SpoolError if the disk refuses. */
-  append(rows: Rows, rowCount: number): void {
+  /**
+   * Appends a record of `rowCount` rows to the open segment (opening one if needed) and returns
+   * its CRC-32. Throws SpoolError if the disk refuses.
+   */
+  append(payload: Buffer, rowCount: number): number {
     try {
       if (this.open === undefined) {
         const id = this.nextId++;
         this.open = new SegmentWriter(id, join(this.dir, segmentName(id)), this.options.fsync);
       }
-      this.open.append(rows, rowCount);
+      return this.open.append(payload, rowCount);
     } catch (err) {
       throw new SpoolError(`cannot write to the spool in ${this.dir}: ${(err as Error).message}`, err);
     }
@@ -124,9 +126,9 @@ export class Spool {
     return segment;
   }
 
-  /** Reads a sealed segment's rows back (when they were not kept in memory). */
-  read(segment: SpooledSegment): Rows {
-    return readSegment(segment.path).rows;
+  /** Reads a sealed segment's records back (when they were not kept in memory). */
+  read(segment: SpooledSegment): SegmentRecord[] {
+    return readSegment(segment.path).records;
   }
 
   /** Deletes a segment whose batch is committed. */

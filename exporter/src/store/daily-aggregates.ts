@@ -1,5 +1,6 @@
 import type { PricedCall } from '../model/priced-call.js';
 import type { ColumnSpec } from './row-format.js';
+import type { RowBinaryReader } from './row-binary-reader.js';
 import type { RowBinaryWriter } from './row-binary-writer.js';
 
 /** One `pnl.llm_costs_daily` row: the sums of a batch's calls sharing a day and key. */
@@ -22,6 +23,8 @@ export interface DailyAggregate {
   cost: bigint;
   durationUs: number;
   customerTier: string;
+  /** The grouping key, kept so that merging a request's sums into a batch does not build it again. */
+  key?: string;
 }
 
 export const DAILY_COLUMNS: readonly ColumnSpec[] = [
@@ -52,16 +55,7 @@ export function aggregateDaily(calls: readonly PricedCall[]): DailyAggregate[] {
   for (const p of calls) {
     const c = p.call;
     const day = Math.floor(c.startTimeUs / US_PER_DAY);
-    const key = `${day}\u0000${c.customerId}\u0000${c.featureId}\u0000${c.provider}\u0000${c.requestModel}\u0000${c.attemptReason}`;
-    let a = byKey.get(key);
-    if (a === undefined) {
-      a = {
-        day, customerId: c.customerId, featureId: c.featureId, provider: c.provider, model: c.requestModel, attemptReason: c.attemptReason,
-        calls: 0, errorCalls: 0, unpricedCalls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0,
-        reasoningTokens: 0, cost: 0n, durationUs: 0, customerTier: '',
-      };
-      byKey.set(key, a);
-    }
+    const a = sumFor(byKey, day, c.customerId, c.featureId, c.provider, c.requestModel, c.attemptReason);
     a.calls += 1;
     if (c.status === 'error') a.errorCalls += 1;
     if (p.cost === null) a.unpricedCalls += 1;
@@ -75,6 +69,50 @@ export function aggregateDaily(calls: readonly PricedCall[]): DailyAggregate[] {
     if (c.customerTier !== '') a.customerTier = c.customerTier;
   }
   return [...byKey.values()];
+}
+
+/**
+ * Adds one request's sums into a batch's. Merging the requests' sums in acceptance order gives
+ * the same rows, in the same order, as summing all the batch's calls at once.
+ */
+export function mergeDaily(into: Map<string, DailyAggregate>, part: readonly DailyAggregate[]): void {
+  for (const p of part) {
+    const a = sumFor(into, p.day, p.customerId, p.featureId, p.provider, p.model, p.attemptReason, p.key);
+    a.calls += p.calls;
+    a.errorCalls += p.errorCalls;
+    a.unpricedCalls += p.unpricedCalls;
+    a.inputTokens += p.inputTokens;
+    a.cacheReadTokens += p.cacheReadTokens;
+    a.cacheWriteTokens += p.cacheWriteTokens;
+    a.outputTokens += p.outputTokens;
+    a.reasoningTokens += p.reasoningTokens;
+    a.cost += p.cost;
+    a.durationUs += p.durationUs;
+    if (p.customerTier !== '') a.customerTier = p.customerTier;
+  }
+}
+
+function sumFor(
+  byKey: Map<string, DailyAggregate>,
+  day: number,
+  customerId: string,
+  featureId: string,
+  provider: string,
+  model: string,
+  attemptReason: string,
+  knownKey?: string,
+): DailyAggregate {
+  const key = knownKey ?? `${day}\u0000${customerId}\u0000${featureId}\u0000${provider}\u0000${model}\u0000${attemptReason}`;
+  let a = byKey.get(key);
+  if (a === undefined) {
+    a = {
+      day, customerId, featureId, provider, model, attemptReason,
+      calls: 0, errorCalls: 0, unpricedCalls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0,
+      reasoningTokens: 0, cost: 0n, durationUs: 0, customerTier: '', key,
+    };
+    byKey.set(key, a);
+  }
+  return a;
 }
 
 /** Appends one `pnl.llm_costs_daily` row. */
@@ -96,4 +134,18 @@ export function writeDailyAggregate(w: RowBinaryWriter, a: DailyAggregate): void
   w.decimal128(a.cost);
   w.uint64(a.durationUs);
   w.string(a.customerTier);
+}
+
+/** Reads `count` rows written by writeDailyAggregate. */
+export function readDailyAggregates(r: RowBinaryReader, count: number): DailyAggregate[] {
+  const out: DailyAggregate[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push({
+      day: r.uint16(), customerId: r.string(), featureId: r.string(), provider: r.string(), model: r.string(), attemptReason: r.string(),
+      calls: r.uint64(), errorCalls: r.uint64(), unpricedCalls: r.uint64(), inputTokens: r.uint64(), cacheReadTokens: r.uint64(),
+      cacheWriteTokens: r.uint64(), outputTokens: r.uint64(), reasoningTokens: r.uint64(), cost: r.decimal128(), durationUs: r.uint64(),
+      customerTier: r.string(),
+    });
+  }
+  return out;
 }

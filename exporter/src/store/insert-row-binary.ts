@@ -7,9 +7,9 @@ import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { ClickHouseTarget } from './open-clickhouse.js';
 import { structureOf, type ColumnSpec } from './row-format.js';
 
-/** Inserts a RowBinary payload into a table. */
+/** Inserts a RowBinary payload, given as consecutive chunks, into a table. */
 export interface RowBinaryInserter {
-  insert(table: string, columns: readonly ColumnSpec[], payload: Buffer, settings: ClickHouseSettings): Promise<void>;
+  insert(table: string, columns: readonly ColumnSpec[], payload: readonly Buffer[], settings: ClickHouseSettings): Promise<void>;
   close(): void;
 }
 
@@ -26,7 +26,7 @@ export async function createRowBinaryInserter(client: ClickHouseClient, target: 
       async insert(table, columns, payload, settings) {
         const result = await client.exec({
           query: `INSERT INTO ${table} (${columnList(columns)}) FORMAT RowBinary`,
-          values: Readable.from([payload]),
+          values: Readable.from(payload),
           clickhouse_settings: settings,
         });
         result.stream.destroy();
@@ -37,13 +37,17 @@ export async function createRowBinaryInserter(client: ClickHouseClient, target: 
   const dir = mkdtempSync(join(shmOrTmp(), 'agentic-pnl-insert-'));
   if (!/^[\w/.-]+$/.test(dir)) throw new Error(`temporary insert directory "${dir}" has characters that cannot be quoted safely; set TMPDIR to a plain path`);
   let seq = 0;
+  // LowCardinality(String) is String on the wire. Read as String, the engine parses the file
+  // about 3x faster (measured 1.5 vs 5 CPU-µs per llm_calls row) and builds the dictionaries
+  // once while inserting, instead of once per parsed block.
+  const fileStructure = (columns: readonly ColumnSpec[]): string => structureOf(columns).replace(/LowCardinality\((\w+)\)/g, '$1').replace(/'/g, "\\'");
   return {
     async insert(table, columns, payload, settings) {
       const file = join(dir, `${process.pid}-${seq++}.bin`);
-      writeFileSync(file, payload);
+      writeFileSync(file, payload.length === 1 ? payload[0]! : Buffer.concat(payload));
       try {
         await client.command({
-          query: `INSERT INTO ${table} (${columnList(columns)}) SELECT * FROM file('${file}', 'RowBinary', '${structureOf(columns).replace(/'/g, "\\'")}')`,
+          query: `INSERT INTO ${table} (${columnList(columns)}) SELECT * FROM file('${file}', 'RowBinary', '${fileStructure(columns)}')`,
           clickhouse_settings: settings,
         });
       } finally {

@@ -1,11 +1,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { encodeRows, keysOf } from '../pipeline/encoded-rows.js';
+import { RowBatch } from '../pipeline/row-batch.js';
 import type { Rows } from '../pipeline/rows.js';
 import type { PriceBookEntry } from '../price/index.js';
-import { DAILY_COLUMNS, aggregateDaily, writeDailyAggregate } from './daily-aggregates.js';
+import { DAILY_COLUMNS, writeDailyAggregate } from './daily-aggregates.js';
 import { createRowBinaryInserter, type RowBinaryInserter } from './insert-row-binary.js';
 import { migrate } from './migrate.js';
 import { openClickHouse, type ClickHouseTarget } from './open-clickhouse.js';
-import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS, writeAgentRun, writeLlmCall, writeOutcome, type ColumnSpec } from './row-format.js';
+import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS, type ColumnSpec } from './row-format.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 import { StoreError } from './store-error.js';
 
@@ -32,30 +34,33 @@ export class PnlStore {
    * Inserts a batch: calls, their daily aggregates, runs and outcomes. `dedupToken` identifies
    * the batch: ClickHouse drops a block whose token it has already seen, so retrying a batch
    * that did commit, wholly or in part (a timeout after the write, say), never stores it twice.
+   * Takes encoded rows (what the pipeline holds) or row objects (encoded here).
    */
-  async insertBatch(rows: Rows, dedupToken: string): Promise<void> {
+  async insertBatch(rows: RowBatch | Rows, dedupToken: string): Promise<void> {
+    let batch: RowBatch;
+    if (rows instanceof RowBatch) batch = rows;
+    else {
+      batch = new RowBatch();
+      batch.add(encodeRows(rows, keysOf(rows)), 0);
+    }
     try {
-      await this.insertRows('pnl.llm_calls', LLM_CALL_COLUMNS, rows.calls, writeLlmCall, 600, `${dedupToken}:calls`);
-      await this.insertRows('pnl.llm_costs_daily', DAILY_COLUMNS, aggregateDaily(rows.calls), writeDailyAggregate, 120, `${dedupToken}:daily`);
-      await this.insertRows('pnl.agent_runs', AGENT_RUN_COLUMNS, rows.runs, writeAgentRun, 300, `${dedupToken}:runs`);
-      await this.insertRows('pnl.outcomes', OUTCOME_COLUMNS, rows.outcomes, writeOutcome, 150, `${dedupToken}:outcomes`);
+      await this.insertEncoded('pnl.llm_calls', LLM_CALL_COLUMNS, batch.calls, `${dedupToken}:calls`);
+      const daily = batch.daily;
+      if (daily.length > 0) {
+        const w = new RowBinaryWriter(daily.length * 120);
+        for (const a of daily) writeDailyAggregate(w, a);
+        await this.insertEncoded('pnl.llm_costs_daily', DAILY_COLUMNS, [w.bytes()], `${dedupToken}:daily`);
+      }
+      await this.insertEncoded('pnl.agent_runs', AGENT_RUN_COLUMNS, batch.runs, `${dedupToken}:runs`);
+      await this.insertEncoded('pnl.outcomes', OUTCOME_COLUMNS, batch.outcomes, `${dedupToken}:outcomes`);
     } catch (err) {
       throw new StoreError('insert', err);
     }
   }
 
-  private async insertRows<T>(
-    table: string,
-    columns: readonly ColumnSpec[],
-    rows: readonly T[],
-    write: (w: RowBinaryWriter, row: T) => void,
-    bytesPerRow: number,
-    token: string,
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    const w = new RowBinaryWriter(rows.length * bytesPerRow);
-    for (const r of rows) write(w, r);
-    await this.inserter.insert(table, columns, w.bytes(), { insert_deduplication_token: token });
+  private async insertEncoded(table: string, columns: readonly ColumnSpec[], chunks: readonly Buffer[], token: string): Promise<void> {
+    if (chunks.length === 0) return;
+    await this.inserter.insert(table, columns, chunks, { insert_deduplication_token: token });
   }
 
   /** Records the price entries in use; unchanged entries are collapsed by ReplacingMergeTree. */

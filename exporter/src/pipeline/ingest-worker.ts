@@ -1,0 +1,44 @@
+/*
+ * An ingest worker thread: decodes OTLP request bodies and prepares their spans (normalize,
+ * rate, encode) off the thread that serves HTTP. Started by IngestWorkers with the service's
+ * configuration; answers each request with a PreparedRequest or an error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadPriceBook } from '../price/index.js';
+import { OtlpDecodeError } from '../receive/decode-error.js';
+import { decodeTracesJson } from '../receive/otlp-json-decoder.js';
+import { decodeTracesProtobuf } from '../receive/otlp-protobuf-decoder.js';
+import { normalizeOptionsFrom } from '../service/normalize-options-from-config.js';
+import type { EncodedRows } from './encoded-rows.js';
+import type { IngestWorkerSetup, WorkerReply, WorkerRequest } from './ingest-workers.js';
+import { prepareSpans } from './prepare-spans.js';
+
+const setup = workerData as IngestWorkerSetup;
+const port = parentPort!;
+const priceBook = await loadPriceBook(setup.config.pricesFile !== undefined ? { overridesFile: setup.config.pricesFile } : {});
+const normalizeOptions = normalizeOptionsFrom(setup.config, setup.hashSalt);
+// Dedup needs the service's memory of accepted spans; the main thread checks it when it commits.
+const isKnown = (): boolean => false;
+
+port.on('message', (m: WorkerRequest) => {
+  let reply: WorkerReply;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+    const spans = m.encoding === 'protobuf' ? decodeTracesProtobuf(body) : decodeTracesJson(body);
+    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown });
+    const e = prepared.encoded;
+    // Exact-size copies that can be moved, not cloned: the writers' buffers are larger and some are pooled.
+    const own = (b: Buffer): Uint8Array => {
+      const copy = new Uint8Array(b);
+      transfer.push(copy.buffer);
+      return copy;
+    };
+    prepared.encoded = { ...e, calls: own(e.calls), runs: own(e.runs), outcomes: own(e.outcomes) } as unknown as EncodedRows;
+    reply = { id: m.id, prepared };
+  } catch (err) {
+    reply = { id: m.id, error: { message: (err as Error).message, undecodable: err instanceof OtlpDecodeError } };
+  }
+  port.postMessage(reply, transfer);
+});
+port.postMessage({ ready: true });

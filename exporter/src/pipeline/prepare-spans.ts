@@ -1,0 +1,104 @@
+import { SeenSpans } from '../dedupe/seen-spans.js';
+import { IngestTally, type IngestTallyData } from '../metrics/ingest-tally.js';
+import type { DecodedSpan } from '../model/decoded-span.js';
+import { normalizeSpan, type NormalizeOptions } from '../normalize/index.js';
+import type { PriceBook } from '../price/index.js';
+import type { SampledCall, TokenCheck } from '../token-check/index.js';
+import { encodeRows, type EncodedRows } from './encoded-rows.js';
+import { emptyRows } from './rows.js';
+
+/**
+ * A request's spans, normalized, rated and encoded, with what they add to the metrics: all the
+ * work of accepting them except the steps that need the process's shared state (the dedup
+ * memory, the spool, the metrics registry). Plain data, so an ingest worker can prepare it.
+ */
+export interface PreparedRequest {
+  received: number;
+  ignored: number;
+  /** Spans dropped because their key was already known when the request was prepared. */
+  duplicates: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  /** The first few rejection messages, for the OTLP partial_success answer. */
+  rejectMessages: string[];
+  encoded: EncodedRows;
+  tally: IngestTallyData;
+  /** Calls sampled for token double-entry (inline preparation only: they hold the raw span). */
+  sampled?: SampledCall[];
+}
+
+export interface PrepareContext {
+  normalizeOptions: NormalizeOptions;
+  priceBook: PriceBook;
+  /** True for a span key accepted before; such spans are counted as duplicates and dropped. */
+  isKnown: (key: string) => boolean;
+  tokenCheck?: TokenCheck;
+}
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+const ZERO32 = '0'.repeat(32);
+const ZERO16 = '0'.repeat(16);
+const MAX_REJECT_MESSAGES = 3;
+
+/** normalize -> drop duplicates -> rate -> encode, for one request's spans. */
+export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext): PreparedRequest {
+  const { normalizeOptions, priceBook, isKnown, tokenCheck } = ctx;
+  const rows = emptyRows();
+  const keys: string[] = [];
+  const inRequest = new Set<string>();
+  const tally = new IngestTally(Date.now() * 1000);
+  const rejectedByReason: Record<string, number> = {};
+  const rejectMessages: string[] = [];
+  let ignored = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  let sampled: SampledCall[] | undefined;
+  for (const span of spans) {
+    const n = normalizeSpan(span, normalizeOptions);
+    if (n.kind === 'ignore') {
+      ignored++;
+      continue;
+    }
+    if (n.kind === 'reject' || !validIds(span)) {
+      const reason = n.kind === 'reject' ? n.reason : 'invalid_ids';
+      rejected++;
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+      if (rejectMessages.length < MAX_REJECT_MESSAGES) rejectMessages.push(n.kind === 'reject' ? n.message : `span ${span.spanId || '(none)'} has an invalid trace or span id`);
+      continue;
+    }
+    const key = SeenSpans.key(span.traceId, span.spanId);
+    if (inRequest.has(key) || isKnown(key)) {
+      duplicates++;
+      continue;
+    }
+    inRequest.add(key);
+    keys.push(key);
+    if (n.kind === 'llm') {
+      const priced = priceBook.rate(n.call);
+      rows.calls.push(priced);
+      tally.addCall(priced);
+      // The raw span still holds the content attributes the normalizer dropped; counted later, off this path.
+      if (tokenCheck !== undefined && tokenCheck.sampled(span)) (sampled ??= []).push({ span, call: n.call });
+    } else if (n.kind === 'run') {
+      rows.runs.push(n.run);
+      tally.addRun(n.run);
+    } else rows.outcomes.push(n.outcome);
+  }
+  const prepared: PreparedRequest = {
+    received: spans.length,
+    ignored,
+    duplicates,
+    rejected,
+    rejectedByReason,
+    rejectMessages,
+    encoded: encodeRows(rows, keys),
+    tally: tally.data(),
+  };
+  if (sampled !== undefined) prepared.sampled = sampled;
+  return prepared;
+}
+
+function validIds(span: DecodedSpan): boolean {
+  return HEX32.test(span.traceId) && HEX16.test(span.spanId) && span.traceId !== ZERO32 && span.spanId !== ZERO16;
+}

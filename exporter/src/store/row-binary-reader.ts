@@ -1,0 +1,71 @@
+/**
+ * Reads back the RowBinary this service wrote, for the few places that need values again
+ * (the daily sums of a spooled request, replayed after a restart). The inverse of the matching
+ * RowBinaryWriter methods; it trusts its input, which carries a CRC-32 in the spool.
+ */
+export class RowBinaryReader {
+  private pos = 0;
+
+  constructor(private readonly buf: Buffer) {}
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  private varint(): number {
+    let v = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.buf[this.pos++]!;
+      v += (b & 0x7f) * scale;
+      if (b < 0x80) return v;
+      scale *= 128;
+    }
+  }
+
+  string(): string {
+    const n = this.varint();
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+
+  fixedString(n: number): string {
+    const s = this.buf.toString('latin1', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+
+  uint16(): number {
+    const v = this.buf.readUInt16LE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  uint32(): number {
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  /** UInt64 written from a safe integer. */
+  uint64(): number {
+    const v = this.buf.readUInt32LE(this.pos) + this.buf.readUInt32LE(this.pos + 4) * 4294967296;
+    this.pos += 8;
+    return v;
+  }
+
+  decimal128(): bigint {
+    const lo = this.buf.readBigUInt64LE(this.pos);
+    const hi = this.buf.readBigInt64LE(this.pos + 8);
+    this.pos += 16;
+    return (hi << 64n) | lo;
+  }
+
+  /** The next `n` bytes, as a view. */
+  bytes(n: number): Buffer {
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+}

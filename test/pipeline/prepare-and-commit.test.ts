@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../exporter/src/config/config.js';
+import { SeenSpans } from '../../exporter/src/dedupe/seen-spans.js';
+import { createLogger } from '../../exporter/src/log/logger.js';
+import { PnlMetrics } from '../../exporter/src/metrics/pnl-metrics.js';
+import { BatchWriter, type BatchSink } from '../../exporter/src/pipeline/batch-writer.js';
+import { IngestWorkers } from '../../exporter/src/pipeline/ingest-workers.js';
+import { Pipeline } from '../../exporter/src/pipeline/pipeline.js';
+import { prepareSpans, type PreparedRequest } from '../../exporter/src/pipeline/prepare-spans.js';
+import { RowBatch } from '../../exporter/src/pipeline/row-batch.js';
+import { loadPriceBook, type PriceBook } from '../../exporter/src/price/index.js';
+import { OtlpDecodeError } from '../../exporter/src/receive/decode-error.js';
+import { decodeTracesProtobuf } from '../../exporter/src/receive/otlp-protobuf-decoder.js';
+import { normalizeOptionsFrom } from '../../exporter/src/service/normalize-options-from-config.js';
+import { Spool } from '../../exporter/src/spool/spool.js';
+import { aggregateDaily, type DailyAggregate } from '../../exporter/src/store/daily-aggregates.js';
+import { normalizeSpan } from '../../exporter/src/normalize/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { uniqueRequests } from '../helpers/unique-requests.js';
+
+const logger = createLogger('silent');
+const config = loadConfig({});
+const SALT = 'test-salt';
+let priceBook: PriceBook;
+let workers: IngestWorkers;
+const dirs: Array<{ remove: () => void }> = [];
+
+beforeAll(async () => {
+  priceBook = await loadPriceBook();
+  workers = await IngestWorkers.start(2, { config, hashSalt: SALT }, logger);
+});
+afterAll(async () => {
+  await workers.close();
+  dirs.forEach((d) => d.remove());
+});
+
+const prepareInline = (body: Buffer, isKnown: (key: string) => boolean = () => false): PreparedRequest =>
+  prepareSpans(decodeTracesProtobuf(body), { normalizeOptions: normalizeOptionsFrom(config, SALT), priceBook, isKnown });
+
+/** Daily sums without the grouping key the batch keeps for merging. */
+const sums = (rows: DailyAggregate[]) => rows.map(({ key: _key, ...rest }) => rest);
+
+describe('preparing requests in ingest workers', () => {
+  it('gives exactly what preparing on the main thread gives: the same RowBinary bytes, daily sums, keys and metric sums', async () => {
+    for (const { body } of uniqueRequests(3, 256, 11)) {
+      const [inWorker, inline] = [await workers.prepare(body, 'protobuf'), prepareInline(body)];
+      expect(inWorker.encoded.callRows).toBe(256);
+      expect(Buffer.isBuffer(inWorker.encoded.calls)).toBe(true);
+      expect(inWorker.encoded.calls.equals(inline.encoded.calls)).toBe(true);
+      expect(inWorker.encoded.keys).toEqual(inline.encoded.keys);
+      expect(sums(inWorker.encoded.daily)).toEqual(sums(inline.encoded.daily));
+      expect({ ...inWorker.tally, lagSeconds: [] }).toEqual({ ...inline.tally, lagSeconds: [] });
+      expect(inWorker.tally.lagSeconds).toHaveLength(256);
+    }
+  });
+
+  it('rejects a body that is not OTLP with the decoder error (answered 400), and keeps serving', async () => {
+    await expect(workers.prepare(Buffer.from('not protobuf at all \u00ff\u00ff'), 'protobuf')).rejects.toBeInstanceOf(OtlpDecodeError);
+    await expect(workers.prepare(Buffer.from('{"resourceSpans": 7'), 'json')).rejects.toBeInstanceOf(OtlpDecodeError);
+    const { body } = uniqueRequests(1, 8, 12)[0]!;
+    expect((await workers.prepare(body, 'protobuf')).encoded.callRows).toBe(8);
+  });
+});
+
+describe('committing a prepared request', () => {
+  function pipeline() {
+    const dir = tempDir('pnl-commit-');
+    dirs.push(dir);
+    const committed: RowBatch[] = [];
+    const sink: BatchSink = {
+      async insertBatch(batch) {
+        committed.push(batch);
+      },
+    };
+    const { spool } = Spool.open(dir.path, { maxBytes: 1 << 30, fsync: false, logger });
+    const writer = new BatchWriter(sink, spool, { maxRows: 100_000, maxDelayMs: 10_000, maxMemoryRows: 100_000, logger });
+    const seen = new SeenSpans(10_000);
+    const metrics = new PnlMetrics({ topCustomers: 5, defaultMetrics: false });
+    const p = new Pipeline({ normalizeOptions: normalizeOptionsFrom(config, SALT), priceBook, seen, metrics, writer });
+    return { p, seen, writer, committed, metrics };
+  }
+
+  it('changes nothing when a span of it was accepted after it was prepared; ingesting again drops only that span', async () => {
+    const { p, seen, writer, committed } = pipeline();
+    const { body } = uniqueRequests(1, 20, 13)[0]!;
+    const prepared = await workers.prepare(body, 'protobuf');
+    const raced = prepared.encoded.keys[7]!;
+    seen.add(raced); // another request carrying this span was accepted meanwhile
+    expect(p.commit(prepared)).toBeUndefined();
+    expect(writer.bufferedRows).toBe(0);
+    expect(prepared.encoded.keys.filter((k) => seen.has(k))).toEqual([raced]);
+
+    const result = p.ingest(decodeTracesProtobuf(body));
+    expect(result).toMatchObject({ received: 20, accepted: 19, duplicates: 1 });
+    await writer.close();
+    expect(committed.map((b) => b.callRows)).toEqual([19]);
+  });
+
+  it('accepts a request once: the same prepared request committed twice is refused the second time', async () => {
+    const { p, writer, metrics } = pipeline();
+    const { body } = uniqueRequests(1, 10, 14)[0]!;
+    const prepared = await workers.prepare(body, 'protobuf');
+    expect(p.commit(prepared)?.accepted).toBe(10);
+    expect(p.commit(prepared)).toBeUndefined();
+    expect(writer.bufferedRows).toBe(10);
+    const text = await metrics.exposition();
+    expect(Number(/^pnl_spans_received_total (\S+)$/m.exec(text)?.[1])).toBe(10);
+    await writer.close();
+  });
+});
+
+describe('a batch of several requests', () => {
+  it('sums its calls per day and key exactly as summing them all at once would, in the same order', () => {
+    const requests = uniqueRequests(4, 128, 15).map(({ body }) => prepareInline(body));
+    const batch = new RowBatch();
+    requests.forEach((r, i) => batch.add(r.encoded, i));
+    const all = uniqueRequests(4, 128, 15).flatMap(({ body }) =>
+      decodeTracesProtobuf(body).flatMap((s) => {
+        const n = normalizeSpan(s, normalizeOptionsFrom(config, SALT));
+        return n.kind === 'llm' ? [priceBook.rate(n.call)] : [];
+      }),
+    );
+    expect(all).toHaveLength(512);
+    expect(sums(batch.daily)).toEqual(sums(aggregateDaily(all)));
+    expect(batch.callRows).toBe(512);
+    expect(Buffer.concat(batch.calls).equals(Buffer.concat(requests.map((r) => r.encoded.calls)))).toBe(true);
+  });
+});
