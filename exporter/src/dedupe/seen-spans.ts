@@ -1,19 +1,24 @@
 /**
  * Remembers which spans were already accepted, so a span delivered twice (client retry,
- * collector replay, restart) is counted once. Two generations of Sets bound the memory: when
- * the current one reaches its capacity it becomes the previous one and the oldest keys are
- * forgotten. A key costs about 80 bytes, so the default 1M keys (two generations of 500k) stay
- * under ~80 MB while covering far more than any OTLP retry or replay window at hundreds of
- * spans per second.
+ * collector replay, restart) is counted once. Two generations bound the memory: when the
+ * current one reaches its capacity it becomes the previous one and the oldest keys are
+ * forgotten.
+ *
+ * A key is 128 bits of hex (see key()). Each generation stores them as four 32-bit words in
+ * an open-addressing table in one typed array: 32 bytes per key at half load, so the default
+ * 1M keys take 32 MB, not the ~80 MB a Set of strings takes, and the garbage collector has no
+ * million strings to trace at every major collection.
  */
 export class SeenSpans {
-  private current = new Set<string>();
-  private previous = new Set<string>();
+  private current: KeyTable;
+  private previous: KeyTable;
   private readonly generationSize: number;
 
   /** @param maxKeys total keys remembered across both generations (at least 2). */
   constructor(maxKeys: number) {
     this.generationSize = Math.max(1, Math.floor(maxKeys / 2));
+    this.current = new KeyTable(this.generationSize);
+    this.previous = new KeyTable(this.generationSize);
   }
 
   /** The dedup key of a span: its span id plus half of its trace id (128 random bits in all). */
@@ -29,8 +34,10 @@ export class SeenSpans {
   add(key: string): boolean {
     if (this.has(key)) return false;
     if (this.current.size >= this.generationSize) {
+      const oldest = this.previous;
+      oldest.clear();
       this.previous = this.current;
-      this.current = new Set<string>();
+      this.current = oldest;
     }
     this.current.add(key);
     return true;
@@ -44,5 +51,124 @@ export class SeenSpans {
 
   get size(): number {
     return this.current.size + this.previous.size;
+  }
+}
+
+/* Slot states: all four words 0 = empty; words 0-1 = 0 with word 3 = 1 = deleted. A real key
+ * never has words 0-1 at 0: they are the span id, and an all-zero span id is rejected as
+ * invalid before dedup. */
+const WORDS = 4;
+
+/** One generation: a set of 128-bit hex keys; keys of any other shape go to a plain Set. */
+class KeyTable {
+  private readonly slots: Uint32Array;
+  private readonly mask: number;
+  private readonly shift: number;
+  private used = 0;
+  private count = 0;
+  private readonly odd = new Set<string>();
+  private readonly words = new Uint32Array(WORDS);
+
+  constructor(capacity: number) {
+    let bits = 4;
+    while (2 ** bits < capacity * 2) bits++;
+    this.slots = new Uint32Array(2 ** bits * WORDS);
+    this.mask = 2 ** bits - 1;
+    this.shift = 32 - bits;
+  }
+
+  get size(): number {
+    return this.count + this.odd.size;
+  }
+
+  has(key: string): boolean {
+    if (!this.parse(key)) return this.odd.has(key);
+    return this.find() >= 0;
+  }
+
+  add(key: string): void {
+    if (!this.parse(key)) {
+      this.odd.add(key);
+      return;
+    }
+    if (this.find() >= 0) return;
+    const s = this.slots;
+    // The first free slot on the key's probe path: empty, or left by a delete.
+    let i = this.home();
+    while (s[i * WORDS] !== 0 || s[i * WORDS + 1] !== 0) i = (i + 1) & this.mask;
+    if (s[i * WORDS + 3] === 0) this.used++;
+    s.set(this.words, i * WORDS);
+    this.count++;
+    // Deletes leave markers that lengthen probes; past 3/4 occupancy, rebuild without them.
+    if (this.used * 4 > (this.mask + 1) * 3) this.rehash();
+  }
+
+  private rehash(): void {
+    const live = this.slots.slice();
+    this.slots.fill(0);
+    this.used = 0;
+    this.count = 0;
+    for (let b = 0; b < live.length; b += WORDS) {
+      if (live[b] === 0 && live[b + 1] === 0) continue;
+      this.words.set(live.subarray(b, b + WORDS));
+      let i = this.home();
+      while (this.slots[i * WORDS] !== 0 || this.slots[i * WORDS + 1] !== 0) i = (i + 1) & this.mask;
+      this.slots.set(this.words, i * WORDS);
+      this.used++;
+      this.count++;
+    }
+  }
+
+  delete(key: string): void {
+    if (!this.parse(key)) {
+      this.odd.delete(key);
+      return;
+    }
+    const i = this.find();
+    if (i < 0) return;
+    this.slots.fill(0, i * WORDS, i * WORDS + WORDS);
+    this.slots[i * WORDS + 3] = 1;
+    this.count--;
+  }
+
+  clear(): void {
+    this.slots.fill(0);
+    this.used = 0;
+    this.count = 0;
+    this.odd.clear();
+  }
+
+  /** The slot holding the parsed key, or -1. Stops at an empty slot; steps over deleted ones. */
+  private find(): number {
+    const w = this.words;
+    const s = this.slots;
+    for (let i = this.home(); ; i = (i + 1) & this.mask) {
+      const b = i * WORDS;
+      if (s[b] === w[0] && s[b + 1] === w[1] && s[b + 2] === w[2] && s[b + 3] === w[3]) return i;
+      if (s[b] === 0 && s[b + 1] === 0 && s[b + 3] === 0) return -1;
+    }
+  }
+
+  private home(): number {
+    const w = this.words;
+    // Fibonacci hashing: the top bits of the product depend on every bit of the key.
+    return Math.imul(w[0]! ^ Math.imul(w[1]!, 0x85ebca6b) ^ Math.imul(w[2]!, 0xc2b2ae35) ^ w[3]!, 0x9e3779b1) >>> this.shift;
+  }
+
+  /** Parses a 32-character lowercase hex key into this.words; false for any other shape. */
+  private parse(key: string): boolean {
+    if (key.length !== 32) return false;
+    const w = this.words;
+    for (let word = 0; word < WORDS; word++) {
+      let v = 0;
+      for (let i = word * 8, end = i + 8; i < end; i++) {
+        const c = key.charCodeAt(i);
+        const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+        if (d < 0) return false;
+        v = v * 16 + d;
+      }
+      w[word] = v;
+    }
+    return w[0] !== 0 || w[1] !== 0;
   }
 }

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SeenSpans } from '../../exporter/src/dedupe/seen-spans.js';
+
+const key = (): string => SeenSpans.key(randomBytes(16).toString('hex'), randomBytes(8).toString('hex'));
+/** Keys whose span ids count up from 1: the shape of test data, worst for a weak hash. */
+const sequential = (n: number, from = 1): string[] => Array.from({ length: n }, (_, i) => SeenSpans.key('a'.repeat(32), (from + i).toString(16).padStart(16, '0')));
+
+describe('SeenSpans', () => {
+  it('recognises a key added before and answers false when it is added again', () => {
+    const seen = new SeenSpans(1000);
+    const [a, b] = [key(), key()];
+    expect(seen.add(a)).toBe(true);
+    expect(seen.has(a)).toBe(true);
+    expect(seen.has(b)).toBe(false);
+    expect(seen.add(a)).toBe(false);
+    expect(seen.size).toBe(1);
+  });
+
+  it('agrees with a Set over 200,000 random and sequential keys, with deletes', () => {
+    const seen = new SeenSpans(1_000_000);
+    const model = new Set<string>();
+    const keys = [...Array.from({ length: 100_000 }, key), ...sequential(100_000)];
+    let wrong = 0;
+    keys.forEach((k, i) => {
+      if (seen.add(k) === model.has(k)) wrong++;
+      model.add(k);
+      if (i % 7 === 0) {
+        seen.delete(k);
+        model.delete(k);
+      }
+    });
+    expect(wrong).toBe(0);
+    expect(seen.size).toBe(model.size);
+    expect(keys.filter((k) => seen.has(k) !== model.has(k))).toEqual([]);
+    expect(Array.from({ length: 1000 }, key).filter((k) => seen.has(k))).toEqual([]);
+  });
+
+  it('forgets the oldest generation once both are full', () => {
+    const seen = new SeenSpans(4); // generations of 2
+    const [k1, k2, k3, k4, k5] = sequential(5);
+    for (const k of [k1!, k2!, k3!, k4!]) seen.add(k);
+    expect([k1, k2, k3, k4].every((k) => seen.has(k!))).toBe(true);
+    seen.add(k5!); // k1 and k2 go
+    expect(seen.has(k1!)).toBe(false);
+    expect(seen.has(k2!)).toBe(false);
+    expect([k3, k4, k5].every((k) => seen.has(k!))).toBe(true);
+    expect(seen.size).toBe(3);
+  });
+
+  it('stays correct through endless add and delete cycles (a disk refusing every spool append)', () => {
+    const seen = new SeenSpans(2000);
+    const kept = sequential(500, 1);
+    kept.forEach((k) => seen.add(k));
+    for (let round = 0; round < 200; round++) {
+      const refused = Array.from({ length: 512 }, key);
+      expect(refused.filter((k) => !seen.add(k))).toEqual([]);
+      for (const k of refused) seen.delete(k);
+      expect(refused.some((k) => seen.has(k))).toBe(false);
+    }
+    expect(kept.every((k) => seen.has(k))).toBe(true);
+    expect(seen.size).toBe(500);
+  });
+
+  it('keeps keys of another shape too', () => {
+    const seen = new SeenSpans(100);
+    expect(seen.add('ABCDEF')).toBe(true);
+    expect(seen.add('ABCDEF')).toBe(false);
+    expect(seen.has('abcdef')).toBe(false);
+    seen.delete('ABCDEF');
+    expect(seen.has('ABCDEF')).toBe(false);
+  });
+});
