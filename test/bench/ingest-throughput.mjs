@@ -3,7 +3,7 @@
 // the cost of merely JSON.parse-ing the same requests. Prints figures; asserts nothing.
 // Run: npm run bench (builds first). Size: BENCH_SPANS (default 307200 = 600 requests of 512).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,31 @@ function cpuSeconds(pid) {
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
 }
 const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const statusKb = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+/**
+ * CPU seconds per thread group of the service: its main thread, the engine's own threads
+ * (ClickHouse names them), and the other threads Node names "node" (the ingest worker, V8's
+ * garbage-collection helpers, libuv's pool, which runs the engine's queries).
+ */
+function threadCpu(pid) {
+  const groups = { main: 0, engine: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = /\((.*)\)/.exec(stat)[1];
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    if (tid === String(pid)) groups.main += seconds;
+    else if (name === 'node' || name.startsWith('v8:')) groups.other += seconds;
+    else groups.engine += seconds;
+  }
+  return groups;
+}
 
 async function post(agent, url, body, contentType) {
   return new Promise((resolve, reject) => {
@@ -65,6 +90,15 @@ async function runEndToEnd(label, bodies, contentType, spans) {
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const cpu0 = cpuSeconds(child.pid);
+    const threads0 = threadCpu(child.pid);
+    const load0 = process.cpuUsage();
+    // Resident memory split: anonymous (heaps, buffers, engine caches) and file-backed (mostly the engine's 566 MB library, shared and reclaimable).
+    let peakAnon = 0;
+    let peakFile = 0;
+    const sampler = setInterval(() => {
+      peakAnon = Math.max(peakAnon, statusKb(child.pid, 'RssAnon'));
+      peakFile = Math.max(peakFile, statusKb(child.pid, 'RssFile'));
+    }, 50);
     const t0 = performance.now();
     let next = 0;
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -74,11 +108,16 @@ async function runEndToEnd(label, bodies, contentType, spans) {
     while ((await metric(url, 'pnl_clickhouse_rows_written_total')) < spans) await new Promise((r) => setTimeout(r, 20));
     const t1 = performance.now();
     const cpu = cpuSeconds(child.pid) - cpu0;
+    const threads1 = threadCpu(child.pid);
+    const load = process.cpuUsage(load0);
+    clearInterval(sampler);
     const rss = peakRssMb(child.pid);
     agent.destroy();
     const rate = spans / ((t1 - t0) / 1000);
-    log(`${label.padEnd(28)} ${fmt(rate).padStart(9)} spans/s end to end (all ${fmt(spans)} acknowledged after ${((tAcked - t0) / 1000).toFixed(2)} s, committed after ${((t1 - t0) / 1000).toFixed(2)} s); ${fmt(spans / cpu)} spans per CPU-second (${cpu.toFixed(2)} CPU-s); peak RSS ${rss.toFixed(0)} MB`);
-    return { rate, perCpu: spans / cpu, rss };
+    const us = (seconds) => ((seconds / spans) * 1e6).toFixed(1);
+    log(`${label.padEnd(28)} ${fmt(rate).padStart(9)} spans/s end to end (all ${fmt(spans)} acknowledged after ${((tAcked - t0) / 1000).toFixed(2)} s = ${fmt(spans / ((tAcked - t0) / 1000))}/s, committed after ${((t1 - t0) / 1000).toFixed(2)} s); ${fmt(spans / cpu)} spans per CPU-second (${cpu.toFixed(2)} CPU-s); peak RSS ${rss.toFixed(0)} MB`);
+    log(`${''.padEnd(28)} CPU-µs per span: main thread ${us(threads1.main - threads0.main)}, engine threads ${us(threads1.engine - threads0.engine)}, other threads (ingest worker, GC helpers, libuv) ${us(threads1.other - threads0.other)}; load generator ${us((load.user + load.system) / 1e6)}; peak anonymous RSS ${(peakAnon / 1024).toFixed(0)} MB + file-backed ${(peakFile / 1024).toFixed(0)} MB`);
+    return { rate, perCpu: spans / cpu, rss, anon: peakAnon / 1024 };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -137,4 +176,4 @@ log(`JSON end to end / JSON.parse baseline:     ${(json.rate / parseRate).toFixe
 log(`protobuf end to end / raw insert:          ${(proto.rate / raw).toFixed(2)}`);
 log(`protobuf end to end:                       ${fmt(proto.rate)} spans/s   (target >= 60,000)`);
 log(`per CPU-second (database included):        ${fmt(proto.perCpu)} = ${(proto.perCpu / 12000).toFixed(1)}x the Collector's 12k/CPU   (target >= 3x)`);
-log(`peak RSS of the service:                   ${Math.max(proto.rss, json.rss).toFixed(0)} MB   (target < 400 MB)`);
+log(`peak RSS of the service:                   ${Math.max(proto.rss, json.rss).toFixed(0)} MB, of it anonymous ${Math.max(proto.anon, json.anon).toFixed(0)} MB   (target < 400 MB)`);

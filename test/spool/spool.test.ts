@@ -124,7 +124,7 @@ describe('spool segments', () => {
 
 function add(writer: BatchWriter, from: number, n: number): void {
   const r = rows(from, n);
-  writer.add(r, keysOf(r));
+  writer.addEncoded(encodeRows(r, keysOf(r)));
 }
 
 describe('BatchWriter over the spool', () => {

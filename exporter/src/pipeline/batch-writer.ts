@@ -2,9 +2,8 @@ import type { Logger } from '../log/logger.js';
 import type { SegmentRecord } from '../spool/segment-file.js';
 import type { Spool, SpooledSegment } from '../spool/spool.js';
 import { BufferFullError } from './buffer-full-error.js';
-import { encodedRowCount, encodeRows, fromSpoolPayload, toSpoolPayload, type EncodedRows } from './encoded-rows.js';
+import { encodedRowCount, fromSpoolPayload, toSpoolPayload, type EncodedRows } from './encoded-rows.js';
 import { RowBatch } from './row-batch.js';
-import type { Rows } from './rows.js';
 
 /** Where batches go; PnlStore implements it. */
 export interface BatchSink {
@@ -118,15 +117,9 @@ export class BatchWriter {
   }
 
   /**
-   * Encodes rows (`keys` are their dedup keys, see encodeRows), appends them to the spool, then
-   * buffers them for the next batch. When this returns, the rows survive a crash; if it throws
-   * (SpoolError), nothing was accepted.
+   * Appends a request's encoded rows to the spool, then buffers them for the next batch. When
+   * this returns, the rows survive a crash; if it throws (SpoolError), nothing was accepted.
    */
-  add(rows: Rows, keys: string[]): void {
-    this.addEncoded(encodeRows(rows, keys));
-  }
-
-  /** add() for rows already encoded. */
   addEncoded(encoded: EncodedRows): void {
     if (this.closed) throw new Error('BatchWriter is closed');
     const size = encodedRowCount(encoded);
