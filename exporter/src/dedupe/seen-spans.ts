@@ -1,3 +1,5 @@
+import { fmix32 } from '../hash/fmix32.js';
+
 /**
  * Remembers which spans were already accepted, so a span delivered twice (client retry,
  * collector replay, restart) is counted once. Two generations bound the memory: when the
@@ -184,13 +186,7 @@ export function hashKeyWords(w0: number, w1: number, w2: number, w3: number): nu
   h = mixWord(h, w1);
   h = mixWord(h, w2);
   h = mixWord(h, w3);
-  h ^= 16;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h ^ 16);
 }
 
 function mixWord(h: number, word: number): number {

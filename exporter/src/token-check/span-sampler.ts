@@ -1,3 +1,5 @@
+import { fmix32 } from '../hash/fmix32.js';
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const TWO_POW_32 = 2 ** 32;
@@ -22,7 +24,7 @@ export class SpanSampler {
   sampled(traceId: string, spanId: string): boolean {
     if (this.threshold >= TWO_POW_32) return true;
     if (this.threshold <= 0) return false;
-    return mix(fnv1a(spanId, fnv1a(traceId, FNV_OFFSET))) < this.threshold;
+    return fmix32(fnv1a(spanId, fnv1a(traceId, FNV_OFFSET))) < this.threshold;
   }
 }
 
@@ -35,13 +37,3 @@ function fnv1a(text: string, seed: number): number {
   return h >>> 0;
 }
 
-/** murmur3's fmix32. */
-function mix(hash: number): number {
-  let h = hash;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
