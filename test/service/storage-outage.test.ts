@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postTraces } from '../helpers/otlp-payloads.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -118,7 +120,10 @@ describe('storage outage (embedded engine)', () => {
     await first.stop({ keepData: true });
 
     // A detached (not permanently) table is attached again when the engine opens the data dir.
-    const second = await startTestService({ batchMaxDelayMs: 20 }, d.path);
+    // A memory budget of 120 rows: most spooled batches are read back from disk in their turn,
+    // yet all their spans are known as seen from the start.
+    expect(readdirSync(join(d.path, 'spool')).filter((n) => n.endsWith('.wal')).length).toBeGreaterThan(1);
+    const second = await startTestService({ batchMaxDelayMs: 20, bufferMaxRows: 120 }, d.path);
     try {
       await waitFor('the replay', async () => second.service.core.writer.bufferedRows === 0);
       await second.service.core.writer.flush();

@@ -143,11 +143,13 @@ function openSpool(config: PnlConfig, logger: Logger, seen: SeenSpans): { spool:
   const recovered: RecoveredBatch[] = [];
   let rows = 0;
   for (const segment of segments) {
-    const batch = new RowBatch();
+    // Batches past the memory budget keep only their keys now and are read again in their turn:
+    // a spool of gigabytes after a long outage must not be held in memory at start.
+    const batch = rows + segment.rows <= config.bufferMaxRows ? new RowBatch() : undefined;
     for (const record of spool.read(segment)) {
       const encoded = fromSpoolPayload(record.payload);
       for (const key of encoded.keys) seen.add(key);
-      batch.add(encoded, record.crc);
+      batch?.add(encoded, record.crc);
     }
     recovered.push({ segment, rows: batch });
     rows += segment.rows;
