@@ -60,7 +60,7 @@ export class PipelineHarness {
   /** The rows the pipeline accepted survive the spool record format unchanged. */
   private checkRecord(encoded: EncodedRows): void {
     const back = fromSpoolPayload(toSpoolPayload(encoded));
-    if (back.keys.join() !== encoded.keys.join() || !back.calls.equals(encoded.calls) || !back.runs.equals(encoded.runs) || back.daily.length !== encoded.daily.length) {
+    if (back.keys.join() !== encoded.keys.join() || !back.calls.equals(encoded.calls) || !back.runs.equals(encoded.runs) || !back.daily.equals(encoded.daily) || back.dailyRows !== encoded.dailyRows) {
       throw new Error('a spool record does not read back as written');
     }
     this.rowsChecked += encoded.keys.length;

@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RejectReason } from '../model/llm-call.js';
 import { BoundedLabel } from './bounded-label.js';
-import type { IngestTallyData } from './ingest-tally.js';
+import { CALL_SUMS_STRIDE, COUNT_STRIDE, type IngestTallyData } from './ingest-tally.js';
 import { CustomerLabels } from './customer-labels.js';
 
 
@@ -144,11 +144,12 @@ export class PnlMetrics {
 
   /** Records what one accepted request added (see IngestTally). */
   recordTally(t: IngestTallyData): void {
-    for (const c of t.calls) {
-      const customer = this.customers.label(c.customerId);
-      const feature = this.features.label(c.featureId);
-      const provider = this.providers.label(c.provider);
-      const model = this.models.label(c.model);
+    const c = t.calls;
+    for (let i = 0; i < c.length; i += CALL_SUMS_STRIDE) {
+      const customer = this.customers.label(c[i] as string);
+      const feature = this.features.label(c[i + 1] as string);
+      const provider = this.providers.label(c[i + 2] as string);
+      const model = this.models.label(c[i + 3] as string);
       const key = `${customer}\u0000${feature}\u0000${provider}\u0000${model}`;
       let d = this.callDeltas.get(key);
       if (d === undefined) {
@@ -160,32 +161,35 @@ export class PnlMetrics {
         };
         this.callDeltas.set(key, d);
       }
-      d.costUsd += c.usd;
-      d.tokens.input += c.input;
-      d.tokens.cache_read += c.cacheRead;
-      d.tokens.cache_write += c.cacheWrite;
-      d.tokens.output += c.output;
-      d.tokens.reasoning += c.reasoning;
-      d.calls.ok += c.ok;
-      d.calls.error += c.error;
-      d.calls.unset += c.unset;
+      d.costUsd += c[i + 4] as number;
+      d.tokens.input += c[i + 5] as number;
+      d.tokens.cache_read += c[i + 6] as number;
+      d.tokens.cache_write += c[i + 7] as number;
+      d.tokens.output += c[i + 8] as number;
+      d.tokens.reasoning += c[i + 9] as number;
+      d.calls.ok += c[i + 10] as number;
+      d.calls.error += c[i + 11] as number;
+      d.calls.unset += c[i + 12] as number;
     }
-    for (const e of t.evolution) {
-      const labels = { customer: this.customers.label(e.customerId), feature: this.features.label(e.featureId), reason: this.reasons.label(e.reason) };
+    const e = t.evolution;
+    for (let i = 0; i < e.length; i += COUNT_STRIDE) {
+      const labels = { customer: this.customers.label(e[i] as string), feature: this.features.label(e[i + 1] as string), reason: this.reasons.label(e[i + 2] as string) };
       const ek = `${labels.customer}\u0000${labels.feature}\u0000${labels.reason}`;
       let d = this.evolutionDeltas.get(ek);
       if (d === undefined) this.evolutionDeltas.set(ek, (d = { labels, usd: 0 }));
-      d.usd += e.usd;
+      d.usd += e[i + 3] as number;
     }
-    for (const u of t.unpriced) {
-      const labels = { provider: this.providers.label(u.provider), model: this.models.label(u.model), reason: u.reason };
+    const u = t.unpriced;
+    for (let i = 0; i < u.length; i += COUNT_STRIDE) {
+      const labels = { provider: this.providers.label(u[i] as string), model: this.models.label(u[i + 1] as string), reason: u[i + 2] as string };
       const uk = `${labels.provider}\u0000${labels.model}\u0000${labels.reason}`;
       let d = this.unpricedDeltas.get(uk);
       if (d === undefined) this.unpricedDeltas.set(uk, (d = { labels, n: 0 }));
-      d.n += u.n;
+      d.n += u[i + 3] as number;
     }
-    for (const r of t.runs) {
-      this.runs.inc({ customer: this.customers.label(r.customerId), agent: this.agents.label(r.agentName), outcome: this.outcomes.label(r.outcome) }, r.n);
+    const r = t.runs;
+    for (let i = 0; i < r.length; i += COUNT_STRIDE) {
+      this.runs.inc({ customer: this.customers.label(r[i] as string), agent: this.agents.label(r[i + 1] as string), outcome: this.outcomes.label(r[i + 2] as string) }, r[i + 3] as number);
     }
     for (const lag of t.lagSeconds) this.ingestLag.observe(lag);
   }

@@ -1,6 +1,6 @@
 import { deserialize } from 'node:v8';
 import { SeenSpans } from '../dedupe/seen-spans.js';
-import { aggregateDaily, readDailyAggregates, writeDailyAggregate, type DailyAggregate } from '../store/daily-aggregates.js';
+import { aggregateDaily, writeDailyAggregate } from '../store/daily-aggregates.js';
 import { RowBinaryReader } from '../store/row-binary-reader.js';
 import { RowBinaryWriter } from '../store/row-binary-writer.js';
 import { writeAgentRun, writeLlmCall, writeOutcome } from '../store/row-format.js';
@@ -19,8 +19,9 @@ export interface EncodedRows {
   runRows: number;
   outcomes: Buffer;
   outcomeRows: number;
-  /** This request's calls summed per day and key; batches merge them. */
-  daily: DailyAggregate[];
+  /** This request's calls summed per day and key (`pnl.llm_costs_daily` RowBinary); batches merge them. */
+  daily: Buffer;
+  dailyRows: number;
   /** The dedup key of every row (SeenSpans.key), learned again when the spool is replayed. */
   keys: string[];
 }
@@ -42,6 +43,9 @@ export function encodeRows(rows: Rows, keys: string[]): EncodedRows {
   for (const r of rows.runs) writeAgentRun(runs, r);
   const outcomes = new RowBinaryWriter(rows.outcomes.length * 150 + 64);
   for (const o of rows.outcomes) writeOutcome(outcomes, o);
+  const sums = aggregateDaily(rows.calls);
+  const daily = new RowBinaryWriter(sums.length * 140 + 64);
+  for (const a of sums) writeDailyAggregate(daily, a);
   return {
     calls: calls.bytes(),
     callRows: rows.calls.length,
@@ -49,7 +53,8 @@ export function encodeRows(rows: Rows, keys: string[]): EncodedRows {
     runRows: rows.runs.length,
     outcomes: outcomes.bytes(),
     outcomeRows: rows.outcomes.length,
-    daily: aggregateDaily(rows.calls),
+    daily: daily.bytes(),
+    dailyRows: sums.length,
     keys,
   };
 }
@@ -72,10 +77,7 @@ export function keysOf(rows: Rows): string[] {
 
 /** The spool record payload of a request. */
 export function toSpoolPayload(e: EncodedRows): Buffer {
-  const daily = new RowBinaryWriter(e.daily.length * 120 + 64);
-  for (const a of e.daily) writeDailyAggregate(daily, a);
-  const dailyBytes = daily.bytes();
-  const size = 1 + 4 * 9 + e.calls.length + e.runs.length + e.outcomes.length + dailyBytes.length + e.keys.length * KEY_BYTES;
+  const size = 1 + 4 * 9 + e.calls.length + e.runs.length + e.outcomes.length + e.daily.length + e.keys.length * KEY_BYTES;
   const out = Buffer.allocUnsafe(size);
   let pos = out.writeUInt8(FORMAT, 0);
   const section = (rows: number, bytes: Buffer): void => {
@@ -86,7 +88,7 @@ export function toSpoolPayload(e: EncodedRows): Buffer {
   section(e.callRows, e.calls);
   section(e.runRows, e.runs);
   section(e.outcomeRows, e.outcomes);
-  section(e.daily.length, dailyBytes);
+  section(e.dailyRows, e.daily);
   pos = out.writeUInt32LE(e.keys.length, pos);
   for (const k of e.keys) pos += out.write(k, pos, KEY_BYTES, 'latin1');
   return out;
@@ -108,8 +110,8 @@ export function fromSpoolPayload(payload: Buffer): EncodedRows {
   const outcomeRows = r.uint32();
   const outcomes = r.bytes(r.uint32());
   const dailyRows = r.uint32();
-  const daily = readDailyAggregates(new RowBinaryReader(r.bytes(r.uint32())), dailyRows);
+  const daily = r.bytes(r.uint32());
   const keys: string[] = [];
   for (let i = r.uint32(); i > 0; i--) keys.push(r.fixedString(KEY_BYTES));
-  return { calls, callRows, runs, runRows, outcomes, outcomeRows, daily, keys };
+  return { calls, callRows, runs, runRows, outcomes, outcomeRows, daily, dailyRows, keys };
 }

@@ -34,7 +34,7 @@ port.on('message', (m: WorkerRequest) => {
       transfer.push(copy.buffer);
       return copy;
     };
-    prepared.encoded = { ...e, calls: own(e.calls), runs: own(e.runs), outcomes: own(e.outcomes) } as unknown as EncodedRows;
+    prepared.encoded = { ...e, calls: own(e.calls), runs: own(e.runs), outcomes: own(e.outcomes), daily: own(e.daily) } as unknown as EncodedRows;
     reply = { id: m.id, prepared };
   } catch (err) {
     reply = { id: m.id, error: { message: (err as Error).message, undecodable: err instanceof OtlpDecodeError } };

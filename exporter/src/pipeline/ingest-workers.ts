@@ -105,10 +105,9 @@ export class IngestWorkers {
         if ('error' in m) p.reject(m.error.undecodable ? new OtlpDecodeError(m.error.message) : new IngestWorkerError(m.error.message));
         else {
           // Buffers arrive as plain Uint8Arrays: make them Buffers again, without copying.
-          const e = m.prepared.encoded as unknown as Record<'calls' | 'runs' | 'outcomes', Uint8Array>;
-          m.prepared.encoded.calls = Buffer.from(e.calls.buffer, e.calls.byteOffset, e.calls.byteLength);
-          m.prepared.encoded.runs = Buffer.from(e.runs.buffer, e.runs.byteOffset, e.runs.byteLength);
-          m.prepared.encoded.outcomes = Buffer.from(e.outcomes.buffer, e.outcomes.byteOffset, e.outcomes.byteLength);
+          const e = m.prepared.encoded as unknown as Record<'calls' | 'runs' | 'outcomes' | 'daily', Uint8Array>;
+          const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+          Object.assign(m.prepared.encoded, { calls: asBuffer(e.calls), runs: asBuffer(e.runs), outcomes: asBuffer(e.outcomes), daily: asBuffer(e.daily) });
           p.resolve(m.prepared);
         }
       });

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
-import { mergeDaily, type DailyAggregate } from '../store/daily-aggregates.js';
+import { mergeDaily, readDailyAggregates, type DailyAggregate } from '../store/daily-aggregates.js';
+import { RowBinaryReader } from '../store/row-binary-reader.js';
 import type { EncodedRows } from './encoded-rows.js';
 
 /**
@@ -30,7 +31,7 @@ export class RowBatch {
     this.callRows += e.callRows;
     this.runRows += e.runRows;
     this.outcomeRows += e.outcomeRows;
-    mergeDaily(this.dailyByKey, e.daily);
+    if (e.dailyRows > 0) mergeDaily(this.dailyByKey, readDailyAggregates(new RowBinaryReader(e.daily), e.dailyRows));
     if (e.keys.length > 0) {
       if (this.firstKey === '') this.firstKey = e.keys[0]!;
       this.lastKey = e.keys[e.keys.length - 1]!;

@@ -23,8 +23,6 @@ export interface DailyAggregate {
   cost: bigint;
   durationUs: number;
   customerTier: string;
-  /** The grouping key, kept so that merging a request's sums into a batch does not build it again. */
-  key?: string;
 }
 
 export const DAILY_COLUMNS: readonly ColumnSpec[] = [
@@ -77,7 +75,7 @@ export function aggregateDaily(calls: readonly PricedCall[]): DailyAggregate[] {
  */
 export function mergeDaily(into: Map<string, DailyAggregate>, part: readonly DailyAggregate[]): void {
   for (const p of part) {
-    const a = sumFor(into, p.day, p.customerId, p.featureId, p.provider, p.model, p.attemptReason, p.key);
+    const a = sumFor(into, p.day, p.customerId, p.featureId, p.provider, p.model, p.attemptReason);
     a.calls += p.calls;
     a.errorCalls += p.errorCalls;
     a.unpricedCalls += p.unpricedCalls;
@@ -92,23 +90,14 @@ export function mergeDaily(into: Map<string, DailyAggregate>, part: readonly Dai
   }
 }
 
-function sumFor(
-  byKey: Map<string, DailyAggregate>,
-  day: number,
-  customerId: string,
-  featureId: string,
-  provider: string,
-  model: string,
-  attemptReason: string,
-  knownKey?: string,
-): DailyAggregate {
-  const key = knownKey ?? `${day}\u0000${customerId}\u0000${featureId}\u0000${provider}\u0000${model}\u0000${attemptReason}`;
+function sumFor(byKey: Map<string, DailyAggregate>, day: number, customerId: string, featureId: string, provider: string, model: string, attemptReason: string): DailyAggregate {
+  const key = `${day}\u0000${customerId}\u0000${featureId}\u0000${provider}\u0000${model}\u0000${attemptReason}`;
   let a = byKey.get(key);
   if (a === undefined) {
     a = {
       day, customerId, featureId, provider, model, attemptReason,
       calls: 0, errorCalls: 0, unpricedCalls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0,
-      reasoningTokens: 0, cost: 0n, durationUs: 0, customerTier: '', key,
+      reasoningTokens: 0, cost: 0n, durationUs: 0, customerTier: '',
     };
     byKey.set(key, a);
   }
