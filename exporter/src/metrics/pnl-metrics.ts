@@ -23,8 +23,8 @@ export class PnlMetrics {
   readonly customers: CustomerLabels;
 
   private readonly callDeltas = new Map<string, CallDeltas>();
-  private readonly evolutionDeltas = new Map<string, { labels: Record<string, string>; usd: number }>();
-  private readonly unpricedDeltas = new Map<string, { labels: Record<string, string>; n: number }>();
+  private readonly evolutionDeltas = new Map<string, LabelledDelta>();
+  private readonly unpricedDeltas = new Map<string, LabelledDelta>();
 
   readonly spansReceived: Counter;
   readonly spansRejected: Counter<'reason'>;
@@ -83,7 +83,7 @@ export class PnlMetrics {
       labelNames: ['customer', 'feature', 'reason'],
       registers,
       collect: () => {
-        for (const d of this.evolutionDeltas.values()) if (d.usd > 0) (this.evolutionCost.inc(d.labels, d.usd), (d.usd = 0));
+        for (const d of this.evolutionDeltas.values()) if (d.n > 0) (this.evolutionCost.inc(d.labels, d.n), (d.n = 0));
       },
     });
     this.unpriced = new Counter({
@@ -174,18 +174,12 @@ export class PnlMetrics {
     const e = t.evolution;
     for (let i = 0; i < e.length; i += COUNT_STRIDE) {
       const labels = { customer: this.customers.label(e[i] as string), feature: this.features.label(e[i + 1] as string), reason: this.reasons.label(e[i + 2] as string) };
-      const ek = `${labels.customer}\u0000${labels.feature}\u0000${labels.reason}`;
-      let d = this.evolutionDeltas.get(ek);
-      if (d === undefined) this.evolutionDeltas.set(ek, (d = { labels, usd: 0 }));
-      d.usd += e[i + 3] as number;
+      addDelta(this.evolutionDeltas, labels, e[i + 3] as number);
     }
     const u = t.unpriced;
     for (let i = 0; i < u.length; i += COUNT_STRIDE) {
       const labels = { provider: this.providers.label(u[i] as string), model: this.models.label(u[i + 1] as string), reason: u[i + 2] as string };
-      const uk = `${labels.provider}\u0000${labels.model}\u0000${labels.reason}`;
-      let d = this.unpricedDeltas.get(uk);
-      if (d === undefined) this.unpricedDeltas.set(uk, (d = { labels, n: 0 }));
-      d.n += u[i + 3] as number;
+      addDelta(this.unpricedDeltas, labels, u[i + 3] as number);
     }
     const r = t.runs;
     for (let i = 0; i < r.length; i += COUNT_STRIDE) {
@@ -219,4 +213,17 @@ export class PnlMetrics {
   async exposition(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** A counter increment waiting for the next scrape, with its label set. */
+interface LabelledDelta {
+  labels: Record<string, string>;
+  n: number;
+}
+
+function addDelta(deltas: Map<string, LabelledDelta>, labels: Record<string, string>, n: number): void {
+  const key = Object.values(labels).join('\u0000');
+  let d = deltas.get(key);
+  if (d === undefined) deltas.set(key, (d = { labels, n: 0 }));
+  d.n += n;
 }
