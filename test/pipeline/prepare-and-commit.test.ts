@@ -4,7 +4,7 @@ import { SeenSpans } from '../../exporter/src/dedupe/seen-spans.js';
 import { createLogger } from '../../exporter/src/log/logger.js';
 import { PnlMetrics } from '../../exporter/src/metrics/pnl-metrics.js';
 import { BatchWriter, type BatchSink } from '../../exporter/src/pipeline/batch-writer.js';
-import { IngestWorkers } from '../../exporter/src/pipeline/ingest-workers.js';
+import { IngestWorkerError, IngestWorkers } from '../../exporter/src/pipeline/ingest-workers.js';
 import { Pipeline } from '../../exporter/src/pipeline/pipeline.js';
 import { prepareSpans, type PreparedRequest } from '../../exporter/src/pipeline/prepare-spans.js';
 import { RowBatch } from '../../exporter/src/pipeline/row-batch.js';
@@ -15,8 +15,10 @@ import { normalizeOptionsFrom } from '../../exporter/src/service/normalize-optio
 import { Spool } from '../../exporter/src/spool/spool.js';
 import { aggregateDaily } from '../../exporter/src/store/daily-aggregates.js';
 import { normalizeSpan } from '../../exporter/src/normalize/index.js';
+import { postTraces } from '../helpers/otlp-payloads.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { uniqueRequests } from '../helpers/unique-requests.js';
+import { startTestService } from '../helpers/test-service.js';
+import { PROTOBUF, uniqueRequests } from '../helpers/unique-requests.js';
 
 const logger = createLogger('silent');
 const config = loadConfig({});
@@ -58,6 +60,42 @@ describe('preparing requests in ingest workers', () => {
     await expect(workers.prepare(Buffer.from('{"resourceSpans": 7'), 'json')).rejects.toBeInstanceOf(OtlpDecodeError);
     const { body } = uniqueRequests(1, 8, 12)[0]!;
     expect((await workers.prepare(body, 'protobuf')).encoded.callRows).toBe(8);
+  });
+});
+
+describe('an ingest worker that dies', () => {
+  it('fails its requests in flight with IngestWorkerError and is replaced', async () => {
+    const pool = await IngestWorkers.start(1, { config, hashSalt: SALT }, logger);
+    try {
+      const { body } = uniqueRequests(1, 4096, 16)[0]!; // ~50 ms of work: killed long before it is done
+      // The pool's only worker, reached the way nothing in the product does: to kill it.
+      const [slot] = (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots;
+      const inFlight = pool.prepare(body, 'protobuf');
+      await slot!.worker.terminate();
+      await expect(inFlight).rejects.toBeInstanceOf(IngestWorkerError);
+      for (let i = 0; i < 500 && pool.size === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(pool.size).toBe(1);
+      expect((await pool.prepare(body, 'protobuf')).encoded.callRows).toBe(4096);
+    } finally {
+      await pool.close();
+    }
+  });
+  it('leaves the service answering 200 and storing every span while it is replaced', async () => {
+    const svc = await startTestService();
+    try {
+      const workersOf = svc.service.core.workers as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> };
+      expect(workersOf.slots).toHaveLength(1);
+      const killed = workersOf.slots[0]!.worker.terminate();
+      const requests = uniqueRequests(3, 200, 17);
+      const statuses = await Promise.all(requests.map((r) => postTraces(svc.url, r.body, PROTOBUF).then((a) => a.status)));
+      await killed;
+      expect(statuses).toEqual([200, 200, 200]);
+      await svc.service.core.writer.flush();
+      const [row] = await svc.service.core.store.select<{ n: number }>('SELECT count() AS n FROM pnl.llm_calls');
+      expect(Number(row!.n)).toBe(600);
+    } finally {
+      await svc.stop();
+    }
   });
 });
 
