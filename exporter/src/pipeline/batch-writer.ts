@@ -42,10 +42,14 @@ interface Batch {
   size: number;
 }
 
-/** The batch a spool segment's records make. */
-export function batchOfRecords(records: readonly SegmentRecord[]): RowBatch {
+/** The batch a spool segment's records make; `onKey` sees the dedup key of every row. */
+export function batchOfRecords(records: readonly SegmentRecord[], onKey?: (key: string) => void): RowBatch {
   const batch = new RowBatch();
-  for (const r of records) batch.add(fromSpoolPayload(r.payload), r.crc);
+  for (const r of records) {
+    const encoded = fromSpoolPayload(r.payload);
+    if (onKey !== undefined) for (const key of encoded.keys) onKey(key);
+    batch.add(encoded, r.crc);
+  }
   return batch;
 }
 

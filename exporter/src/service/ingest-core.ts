@@ -7,9 +7,7 @@ import { SeenSpans } from '../dedupe/seen-spans.js';
 import type { Logger } from '../log/logger.js';
 import { DurabilityMetrics } from '../metrics/durability-metrics.js';
 import { PnlMetrics } from '../metrics/pnl-metrics.js';
-import { BatchWriter, type RecoveredBatch } from '../pipeline/batch-writer.js';
-import { fromSpoolPayload } from '../pipeline/encoded-rows.js';
-import { RowBatch } from '../pipeline/row-batch.js';
+import { BatchWriter, batchOfRecords, type RecoveredBatch } from '../pipeline/batch-writer.js';
 import { IngestWorkers } from '../pipeline/ingest-workers.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { loadPriceBook, type PriceBook } from '../price/index.js';
@@ -143,15 +141,10 @@ function openSpool(config: PnlConfig, logger: Logger, seen: SeenSpans): { spool:
   const recovered: RecoveredBatch[] = [];
   let rows = 0;
   for (const segment of segments) {
-    // Batches past the memory budget keep only their keys now and are read again in their turn:
+    // Batches past the memory budget give their keys now and are read again in their turn:
     // a spool of gigabytes after a long outage must not be held in memory at start.
-    const batch = rows + segment.rows <= config.bufferMaxRows ? new RowBatch() : undefined;
-    for (const record of spool.read(segment)) {
-      const encoded = fromSpoolPayload(record.payload);
-      for (const key of encoded.keys) seen.add(key);
-      batch?.add(encoded, record.crc);
-    }
-    recovered.push({ segment, rows: batch });
+    const batch = batchOfRecords(spool.read(segment), (key) => seen.add(key));
+    recovered.push({ segment, rows: rows + segment.rows <= config.bufferMaxRows ? batch : undefined });
     rows += segment.rows;
   }
   if (segments.length > 0) logger.info('spool: writing batches a previous process accepted', { dir, batches: segments.length, rows, bytes: spool.bytes });
