@@ -46,6 +46,21 @@ export function describeStoreSuite(label: string, resolveTarget: (() => Promise<
       }
     });
 
+    it('writes a batch of 30,000 calls (over the default 10 MiB Wide-part threshold) as one Compact part', async () => {
+      // Alone in its month, so the part holding these rows is the only one in its partition.
+      const at = Date.UTC(2031, 0, 15) * 1000;
+      const calls = Array.from({ length: 30_000 }, (_, i) =>
+        priced(llmCall({ customerId: `${run}_compact_${i % 50}`, startTimeUs: at + i, attributes: { 'gen_ai.request.temperature': '0.2', 'app.route': `/v1/agents/${i % 7}/run` } }), cost({ input: 1_000n, output: 2_000n })),
+      );
+      await store.insertBatch({ calls, runs: [], outcomes: [] }, `${run}-compact`);
+      const parts = await store.select<{ part_type: string; rows: string; bytes: string }>(
+        `SELECT part_type, toString(rows) AS rows, toString(data_uncompressed_bytes) AS bytes FROM system.parts
+         WHERE database = 'pnl' AND table = 'llm_calls' AND partition = '203101' AND active`,
+      );
+      expect(parts.map((p) => [p.part_type, p.rows])).toEqual([['Compact', '30000']]);
+      expect(Number(parts[0]!.bytes)).toBeGreaterThan(10 * 2 ** 20);
+    });
+
     it('stores priced and unpriced calls with exact costs', async () => {
       const a = llmCall({ customerId: `${run}_a`, serviceTier: 'batch' });
       const b = llmCall({ customerId: `${run}_a`, requestModel: 'mystery-1', provider: 'acme' });
