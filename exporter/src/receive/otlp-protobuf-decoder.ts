@@ -3,6 +3,7 @@ import { OtlpDecodeError } from './decode-error.js';
 import { ProtobufReader } from './protobuf-reader.js';
 import { MAX_SPANS_PER_REQUEST, tooManySpans } from './request-limits.js';
 import { setAttribute } from './set-attribute.js';
+import { ShortStringCache } from './short-string-cache.js';
 
 /*
  * A direct wire-format scanner for opentelemetry-proto's ExportTraceServiceRequest. It builds
@@ -14,6 +15,11 @@ import { setAttribute } from './set-attribute.js';
 
 /** Nesting limit for array and kvlist attribute values: deeper input is refused, not recursed into. */
 const MAX_VALUE_DEPTH = 16;
+
+/** Attribute keys: a few dozen per emitter, repeated on every span. */
+const KEYS = new ShortStringCache();
+/** Short string attribute values: model, provider, customer and feature names repeat; ids simply miss. */
+const VALUES = new ShortStringCache();
 
 const EMPTY_ATTRS: Attributes = Object.freeze({}) as Attributes;
 
@@ -166,7 +172,7 @@ function readKeyValue(r: ProtobufReader, end: number, into: Attributes, depth: n
   let value: AttrValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === ((1 << 3) | 2)) key = r.string();
+    if (tag === ((1 << 3) | 2)) key = r.repeatedString(KEYS);
     else if (tag === ((2 << 3) | 2)) value = readAnyValue(r, r.delimitedEnd(), depth);
     else r.skip(tag & 7);
   }
@@ -181,7 +187,7 @@ function readAnyValue(r: ProtobufReader, end: number, depth: number): AttrValue 
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | 2: value = r.string(); break;
+      case (1 << 3) | 2: value = r.repeatedString(VALUES); break;
       case (2 << 3) | 0: value = r.uint32() !== 0; break;
       case (3 << 3) | 0: value = r.int64(); break;
       case (4 << 3) | 1: value = r.double(); break;

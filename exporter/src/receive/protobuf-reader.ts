@@ -1,4 +1,5 @@
 import { OtlpDecodeError } from './decode-error.js';
+import { MAX_CACHED_BYTES, type ShortStringCache } from './short-string-cache.js';
 
 const TWO_32 = 4294967296;
 
@@ -95,6 +96,15 @@ export class ProtobufReader {
   string(): string {
     const fieldEnd = this.delimitedEnd();
     const s = (this.buf as unknown as FastSlice).utf8Slice(this.pos, fieldEnd);
+    this.pos = fieldEnd;
+    return s;
+  }
+
+  /** A string that is likely to repeat across messages (see ShortStringCache), decoded through `cache`. */
+  repeatedString(cache: ShortStringCache): string {
+    const fieldEnd = this.delimitedEnd();
+    const len = fieldEnd - this.pos;
+    const s = len === 0 ? '' : len <= MAX_CACHED_BYTES ? cache.decode(this.buf, this.pos, fieldEnd) : (this.buf as unknown as FastSlice).utf8Slice(this.pos, fieldEnd);
     this.pos = fieldEnd;
     return s;
   }

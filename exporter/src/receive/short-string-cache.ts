@@ -1,0 +1,43 @@
+/** Node's internal direct decoder, which Buffer#toString('utf8', start, end) dispatches to after argument checks. */
+interface FastSlice {
+  utf8Slice(start: number, end: number): string;
+}
+
+const SLOTS = 1024;
+/** Longer strings are decoded every time: they rarely repeat (ids, content) and cost more to compare. */
+export const MAX_CACHED_BYTES = 48;
+
+/**
+ * Decodes short UTF-8 strings that repeat from span to span (attribute keys, model and provider
+ * names, customer ids), returning the same string for the same bytes. A hit costs a hash and a
+ * byte comparison instead of a call into the native decoder and a new string: decoding the
+ * benchmark's spans took 4.0-6.3 instead of 6.4-8.5 µs per span (alternating runs in one
+ * process). Attribute keys that are the same string also make the attribute maps cheaper to fill.
+ * One slot per hash of the bytes, a collision replaces the slot, and a miss allocates nothing
+ * but the decoded string (the bytes are copied into one preallocated arena).
+ */
+export class ShortStringCache {
+  private readonly arena = new Uint8Array(SLOTS * MAX_CACHED_BYTES);
+  private readonly lengths = new Uint8Array(SLOTS);
+  private readonly strings: string[] = new Array<string>(SLOTS).fill('');
+
+  /** The UTF-8 string in `buf[start, end)`, which must be 1 to MAX_CACHED_BYTES bytes long. */
+  decode(buf: Uint8Array, start: number, end: number): string {
+    const len = end - start;
+    let h = len;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+    const arena = this.arena;
+    const base = slot * MAX_CACHED_BYTES;
+    if (this.lengths[slot] === len) {
+      let i = 0;
+      while (i < len && arena[base + i] === buf[start + i]) i++;
+      if (i === len) return this.strings[slot] as string;
+    }
+    const s = (buf as unknown as FastSlice).utf8Slice(start, end);
+    for (let i = 0; i < len; i++) arena[base + i] = buf[start + i] as number;
+    this.lengths[slot] = len;
+    this.strings[slot] = s;
+    return s;
+  }
+}
