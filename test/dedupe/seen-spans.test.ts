@@ -17,6 +17,19 @@ describe('SeenSpans', () => {
     expect(seen.size).toBe(1);
   });
 
+  it('addUnknown records keys checked beforehand, across a generation change', () => {
+    const seen = new SeenSpans(4);
+    const keys = Array.from({ length: 3 }, key);
+    for (const k of keys) {
+      expect(seen.has(k)).toBe(false);
+      seen.addUnknown(k);
+    }
+    // Generation size 2: the third key started a new generation, the first two are the previous one.
+    expect(keys.map((k) => seen.has(k))).toEqual([true, true, true]);
+    expect(seen.size).toBe(3);
+    expect(seen.add(keys[0]!)).toBe(false);
+  });
+
   it('agrees with a Set over 200,000 random and sequential keys, with deletes', () => {
     const seen = new SeenSpans(1_000_000);
     const model = new Set<string>();

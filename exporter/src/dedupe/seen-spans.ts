@@ -35,14 +35,22 @@ export class SeenSpans {
   /** Records a key; returns false when it was already known (a duplicate). */
   add(key: string): boolean {
     if (this.has(key)) return false;
+    this.addUnknown(key);
+    return true;
+  }
+
+  /**
+   * Records a key that has() just said is unknown, without looking it up again: accepting a
+   * request checks all its keys first (it is accepted whole or not at all), then adds them.
+   */
+  addUnknown(key: string): void {
     if (this.current.size >= this.generationSize) {
       const oldest = this.previous;
       oldest.clear();
       this.previous = this.current;
       this.current = oldest;
     }
-    this.current.add(key);
-    return true;
+    this.current.insert(key);
   }
 
   /** Forgets a key, used when a batch could not be accepted after all. */
@@ -88,12 +96,12 @@ class KeyTable {
     return this.find() >= 0;
   }
 
-  add(key: string): void {
+  /** Adds a key that is not in the table. */
+  insert(key: string): void {
     if (!this.parse(key)) {
       this.odd.add(key);
       return;
     }
-    if (this.find() >= 0) return;
     const s = this.slots;
     // The first free slot on the key's probe path: empty, or left by a delete.
     let i = this.home();

@@ -70,7 +70,7 @@ export class Pipeline {
     for (const key of keys) if (seen.has(key)) return undefined;
     writer.assertRoom();
     for (const [reason, n] of Object.entries(prepared.rejectedByReason)) metrics.recordRejected(reason, n);
-    for (const key of keys) seen.add(key);
+    for (const key of keys) seen.addUnknown(key);
     try {
       writer.addEncoded(prepared.encoded);
     } catch (err) {
