@@ -46,7 +46,7 @@ export function describeStoreSuite(label: string, resolveTarget: (() => Promise<
       }
     });
 
-    it('writes a batch of 30,000 calls (over the default 10 MiB Wide-part threshold) as one Compact part', async () => {
+    it('writes a batch of 30,000 calls (over the default 10 MiB Wide-part threshold) as one Compact part, and merges about 10 parts at a time', async () => {
       // Alone in its month, so the part holding these rows is the only one in its partition.
       const at = Date.UTC(2031, 0, 15) * 1000;
       const calls = Array.from({ length: 30_000 }, (_, i) =>
@@ -59,6 +59,9 @@ export function describeStoreSuite(label: string, resolveTarget: (() => Promise<
       );
       expect(parts.map((p) => [p.part_type, p.rows])).toEqual([['Compact', '30000']]);
       expect(Number(parts[0]!.bytes)).toBeGreaterThan(10 * 2 ** 20);
+      // Merged about 10 parts at a time (less write amplification than the default 5).
+      const [table] = await store.select<{ engine_full: string }>(`SELECT engine_full FROM system.tables WHERE database = 'pnl' AND name = 'llm_calls'`);
+      expect(table!.engine_full).toMatch(/merge_selector_base = 10\b/);
     });
 
     it('stores priced and unpriced calls with exact costs', async () => {
