@@ -2,6 +2,9 @@
 // ClickHouse, for protobuf and JSON, beside the raw ClickHouse insert rate of the same rows and
 // the cost of merely JSON.parse-ing the same requests. Prints figures; asserts nothing.
 // Run: npm run bench (builds first). Size: BENCH_SPANS (default 307200 = 600 requests of 512).
+// Each service first gets BENCH_WARMUP requests (default 100, other spans), timed on their own
+// as the cold start, so the measured run is the service's steady state: JIT compilation of the
+// whole request path took ~0.6 CPU-s of V8's background threads in a fresh service.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -14,6 +17,7 @@ const PER_REQUEST = 512;
 const TOTAL = Number(process.env.BENCH_SPANS ?? 600 * PER_REQUEST);
 const REQUESTS = Math.ceil(TOTAL / PER_REQUEST);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 100);
 const CLK_TCK = 100;
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -84,14 +88,22 @@ async function metric(url, name) {
   return m ? Number(m[1]) : 0;
 }
 
-async function runEndToEnd(label, bodies, contentType, spans) {
+/** Sends the bodies, CONCURRENCY at a time; resolves when all are acknowledged and their `rows` rows committed. */
+async function sendAll(agent, url, bodies, contentType, rows) {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < bodies.length) await post(agent, url, bodies[next++], contentType);
+  }));
+  const acked = performance.now();
+  while ((await metric(url, 'pnl_clickhouse_rows_written_total')) < rows) await new Promise((r) => setTimeout(r, 20));
+  return acked;
+}
+
+async function runEndToEnd(label, bodies, contentType, spans, warmupBodies) {
   const dir = mkdtempSync(join(tmpdir(), 'pnl-bench-'));
   const { child, url } = await startService(dir);
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const cpu0 = cpuSeconds(child.pid);
-    const threads0 = threadCpu(child.pid);
-    const load0 = process.cpuUsage();
     // Resident memory split: anonymous (heaps, buffers, engine caches) and file-backed (mostly the engine's 566 MB library, shared and reclaimable).
     let peakAnon = 0;
     let peakFile = 0;
@@ -99,13 +111,18 @@ async function runEndToEnd(label, bodies, contentType, spans) {
       peakAnon = Math.max(peakAnon, statusKb(child.pid, 'RssAnon'));
       peakFile = Math.max(peakFile, statusKb(child.pid, 'RssFile'));
     }, 50);
+    const warmupSpans = warmupBodies.length * PER_REQUEST;
+    let warm = '';
+    if (warmupSpans > 0) {
+      const w0 = performance.now();
+      await sendAll(agent, url, warmupBodies, contentType, warmupSpans);
+      warm = `; cold start (the first ${fmt(warmupSpans)} spans, not counted above) ${fmt(warmupSpans / ((performance.now() - w0) / 1000))} spans/s`;
+    }
+    const cpu0 = cpuSeconds(child.pid);
+    const threads0 = threadCpu(child.pid);
+    const load0 = process.cpuUsage();
     const t0 = performance.now();
-    let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) await post(agent, url, bodies[next++], contentType);
-    }));
-    const tAcked = performance.now();
-    while ((await metric(url, 'pnl_clickhouse_rows_written_total')) < spans) await new Promise((r) => setTimeout(r, 20));
+    const tAcked = await sendAll(agent, url, bodies, contentType, warmupSpans + spans);
     const t1 = performance.now();
     const cpu = cpuSeconds(child.pid) - cpu0;
     const threads1 = threadCpu(child.pid);
@@ -116,7 +133,7 @@ async function runEndToEnd(label, bodies, contentType, spans) {
     const rate = spans / ((t1 - t0) / 1000);
     const us = (seconds) => ((seconds / spans) * 1e6).toFixed(1);
     log(`${label.padEnd(28)} ${fmt(rate).padStart(9)} spans/s end to end (all ${fmt(spans)} acknowledged after ${((tAcked - t0) / 1000).toFixed(2)} s = ${fmt(spans / ((tAcked - t0) / 1000))}/s, committed after ${((t1 - t0) / 1000).toFixed(2)} s); ${fmt(spans / cpu)} spans per CPU-second (${cpu.toFixed(2)} CPU-s); peak RSS ${rss.toFixed(0)} MB`);
-    log(`${''.padEnd(28)} CPU-µs per span: main thread ${us(threads1.main - threads0.main)}, engine threads ${us(threads1.engine - threads0.engine)}, other threads (ingest worker, GC helpers, libuv) ${us(threads1.other - threads0.other)}; load generator ${us((load.user + load.system) / 1e6)}; peak anonymous RSS ${(peakAnon / 1024).toFixed(0)} MB + file-backed ${(peakFile / 1024).toFixed(0)} MB`);
+    log(`${''.padEnd(28)} CPU-µs per span: main thread ${us(threads1.main - threads0.main)}, engine threads ${us(threads1.engine - threads0.engine)}, other threads (ingest worker, V8 helpers, libuv) ${us(threads1.other - threads0.other)}; load generator ${us((load.user + load.system) / 1e6)}; peak anonymous RSS ${(peakAnon / 1024).toFixed(0)} MB + file-backed ${(peakFile / 1024).toFixed(0)} MB${warm}`);
     return { rate, perCpu: spans / cpu, rss, anon: peakAnon / 1024 };
   } finally {
     child.kill('SIGTERM');
@@ -151,7 +168,7 @@ async function rawInsertRate(protoBodies) {
   }
 }
 
-log(`agentic-pnl ingestion benchmark: ${fmt(REQUESTS)} requests x ${PER_REQUEST} LLM spans (15 attributes each), ${CONCURRENCY} concurrent requests, embedded ClickHouse, node ${process.version}`);
+log(`agentic-pnl ingestion benchmark: ${fmt(REQUESTS)} requests x ${PER_REQUEST} LLM spans (15 attributes each), ${CONCURRENCY} concurrent requests, embedded ClickHouse, node ${process.version}; each service warmed up with ${WARMUP} other requests first`);
 const spanSets = requests(REQUESTS, PER_REQUEST, 42);
 const protoBodies = spanSets.map((s) => Buffer.from(ProtobufTraceSerializer.serializeRequest(s)));
 const jsonStrings = spanSets.map((s) => Buffer.from(JsonTraceSerializer.serializeRequest(s)).toString('utf8'));
@@ -166,8 +183,9 @@ for (const s of jsonStrings) sink += JSON.parse(s).resourceSpans.length;
 const parseRate = spans / ((performance.now() - t) / 1000);
 log(`${'JSON.parse baseline'.padEnd(28)} ${fmt(parseRate).padStart(9)} spans/s (${sink > 0 ? 'parsed' : ''})`);
 
-const proto = await runEndToEnd('OTLP protobuf over HTTP', protoBodies, 'application/x-protobuf', spans);
-const json = await runEndToEnd('OTLP JSON over HTTP', jsonBodies, 'application/json', spans);
+const warmupSets = requests(WARMUP, PER_REQUEST, 7);
+const proto = await runEndToEnd('OTLP protobuf over HTTP', protoBodies, 'application/x-protobuf', spans, warmupSets.map((s) => Buffer.from(ProtobufTraceSerializer.serializeRequest(s))));
+const json = await runEndToEnd('OTLP JSON over HTTP', jsonBodies, 'application/json', spans, warmupSets.map((s) => Buffer.from(JsonTraceSerializer.serializeRequest(s))));
 const raw = await rawInsertRate(protoBodies);
 log(`${'raw ClickHouse insert'.padEnd(28)} ${fmt(raw).padStart(9)} rows/s (same rows, 50k-row batches, no HTTP/decode/pricing)`);
 log('');
