@@ -1,6 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { mergeDaily, readDailyAggregates, type DailyAggregate } from '../store/daily-aggregates.js';
-import { RowBinaryReader } from '../store/row-binary-reader.js';
+import { mergeDailyRows, type DailyAggregate } from '../store/daily-aggregates.js';
 import type { EncodedRows } from './encoded-rows.js';
 
 /**
@@ -31,7 +30,7 @@ export class RowBatch {
     this.callRows += e.callRows;
     this.runRows += e.runRows;
     this.outcomeRows += e.outcomeRows;
-    if (e.dailyRows > 0) mergeDaily(this.dailyByKey, readDailyAggregates(new RowBinaryReader(e.daily), e.dailyRows));
+    if (e.dailyRows > 0) mergeDailyRows(this.dailyByKey, e.daily, e.dailyRows);
     if (e.keys.length > 0) {
       if (this.firstKey === '') this.firstKey = e.keys[0]!;
       this.lastKey = e.keys[e.keys.length - 1]!;

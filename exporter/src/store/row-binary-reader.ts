@@ -23,6 +23,25 @@ export class RowBinaryReader {
     }
   }
 
+  /** Skips a String value. */
+  skipString(): void {
+    const n = this.varint();
+    this.pos += n;
+  }
+
+  /** Moves to a byte offset (one returned by `offset`). */
+  seek(offset: number): void {
+    this.pos = offset;
+  }
+
+  /**
+   * The bytes from `start` to the current offset as a string of one character per byte: a
+   * cheap map key for a run of columns, equal exactly when the bytes are.
+   */
+  latin1Since(start: number): string {
+    return this.buf.toString('latin1', start, this.pos);
+  }
+
   string(): string {
     const n = this.varint();
     const s = this.buf.toString('utf8', this.pos, this.pos + n);
@@ -56,6 +75,13 @@ export class RowBinaryReader {
   }
 
   decimal128(): bigint {
+    const b = this.buf;
+    const p = this.pos;
+    // Every real sum of call costs is below 2^53 pico-dollars: one BigInt instead of four BigInt operations.
+    if (b.readUInt32LE(p + 8) === 0 && b.readUInt32LE(p + 12) === 0 && b.readUInt32LE(p + 4) < 0x200000) {
+      this.pos += 16;
+      return BigInt(b.readUInt32LE(p + 4) * 4294967296 + b.readUInt32LE(p));
+    }
     const lo = this.buf.readBigUInt64LE(this.pos);
     const hi = this.buf.readBigInt64LE(this.pos + 8);
     this.pos += 16;
