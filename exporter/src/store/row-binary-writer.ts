@@ -4,8 +4,6 @@ interface FastWrite {
   latin1Write(s: string, offset: number, length: number): number;
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /**
  * Writes ClickHouse RowBinary: the engine's cheapest input format to parse (no text to scan,
  * numbers in place), and cheap to produce here (no JSON escaping, no number-to-text). Money
@@ -101,21 +99,33 @@ export class RowBinaryWriter {
 
   uint16(v: number): void {
     this.ensure(2);
-    this.buf.writeUInt16LE(v, this.pos);
-    this.pos += 2;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v;
+    b[p + 1] = v >>> 8;
+    this.pos = p + 2;
   }
 
   uint32(v: number): void {
     this.ensure(4);
-    this.buf.writeUInt32LE(v >>> 0, this.pos);
+    this.put32(v >>> 0, this.pos);
     this.pos += 4;
+  }
+
+  /** Little-endian 32 bits by plain byte stores: no argument checks, the callers have ensured room. */
+  private put32(v: number, p: number): void {
+    const b = this.buf;
+    b[p] = v;
+    b[p + 1] = v >>> 8;
+    b[p + 2] = v >>> 16;
+    b[p + 3] = v >>> 24;
   }
 
   /** UInt64 (or a non-negative Int64 such as DateTime64 ticks) from a non-negative safe integer. */
   uint64(v: number): void {
     this.ensure(8);
-    this.buf.writeUInt32LE(v % 4294967296, this.pos);
-    this.buf.writeUInt32LE(Math.floor(v / 4294967296), this.pos + 4);
+    this.put32(v % 4294967296, this.pos);
+    this.put32(Math.floor(v / 4294967296), this.pos + 4);
     this.pos += 8;
   }
 
@@ -128,9 +138,12 @@ export class RowBinaryWriter {
   /** Decimal128 as its scaled integer (e.g. pico-dollars for Decimal(38, 12)), little-endian two's complement. */
   decimal128(scaled: bigint): void {
     this.ensure(16);
-    // Every real call cost is far below 2^53 pico-dollars ($9,007): write it without BigInt byte ops.
-    if (scaled >= 0n && scaled <= MAX_SAFE) {
-      this.uint64(Number(scaled));
+    // Every real call cost is far below 2^53 pico-dollars ($9,007): write it without BigInt byte
+    // ops. One conversion decides it: rounding is monotonic, so a converted value within the safe
+    // range came from an exact, non-negative integer in it.
+    const n = Number(scaled);
+    if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) {
+      this.uint64(n);
       this.uint64(0);
       return;
     }
