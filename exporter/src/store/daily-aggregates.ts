@@ -1,5 +1,6 @@
 import type { PricedCall } from '../model/priced-call.js';
 import type { ColumnSpec } from './row-format.js';
+import { ShortStringCache } from '../receive/short-string-cache.js';
 import { RowBinaryReader } from './row-binary-reader.js';
 import type { RowBinaryWriter } from './row-binary-writer.js';
 
@@ -88,7 +89,7 @@ export function mergeDailyRows(into: Map<string, DailyAggregate>, rows: Buffer, 
     const a = into.get(key);
     if (a === undefined) {
       r.seek(start);
-      into.set(key, readDailyAggregate(r));
+      into.set(key, readDailyAggregate(r, STRINGS));
       continue;
     }
     a.calls += r.uint64();
@@ -101,10 +102,13 @@ export function mergeDailyRows(into: Map<string, DailyAggregate>, rows: Buffer, 
     a.reasoningTokens += r.uint64();
     a.cost += r.decimal128();
     a.durationUs += r.uint64();
-    const tier = r.string();
+    const tier = r.string(STRINGS);
     if (tier !== '') a.customerTier = tier;
   }
 }
+
+/** Customer, feature, provider, model and tier names recur in every batch. */
+const STRINGS = new ShortStringCache();
 
 function sumFor(byKey: Map<string, DailyAggregate>, day: number, customerId: string, featureId: string, provider: string, model: string, attemptReason: string): DailyAggregate {
   const key = `${day}\u0000${customerId}\u0000${featureId}\u0000${provider}\u0000${model}\u0000${attemptReason}`;
@@ -148,11 +152,11 @@ export function readDailyAggregates(r: RowBinaryReader, count: number): DailyAgg
   return out;
 }
 
-function readDailyAggregate(r: RowBinaryReader): DailyAggregate {
+function readDailyAggregate(r: RowBinaryReader, strings?: ShortStringCache): DailyAggregate {
   return {
-    day: r.uint16(), customerId: r.string(), featureId: r.string(), provider: r.string(), model: r.string(), attemptReason: r.string(),
-    calls: r.uint64(), errorCalls: r.uint64(), unpricedCalls: r.uint64(), inputTokens: r.uint64(), cacheReadTokens: r.uint64(),
-    cacheWriteTokens: r.uint64(), outputTokens: r.uint64(), reasoningTokens: r.uint64(), cost: r.decimal128(), durationUs: r.uint64(),
-    customerTier: r.string(),
+    day: r.uint16(), customerId: r.string(strings), featureId: r.string(strings), provider: r.string(strings), model: r.string(strings),
+    attemptReason: r.string(strings), calls: r.uint64(), errorCalls: r.uint64(), unpricedCalls: r.uint64(), inputTokens: r.uint64(),
+    cacheReadTokens: r.uint64(), cacheWriteTokens: r.uint64(), outputTokens: r.uint64(), reasoningTokens: r.uint64(), cost: r.decimal128(),
+    durationUs: r.uint64(), customerTier: r.string(strings),
   };
 }

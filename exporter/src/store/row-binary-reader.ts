@@ -1,3 +1,10 @@
+import { MAX_CACHED_BYTES, type ShortStringCache } from '../receive/short-string-cache.js';
+
+/** Node's internal direct decoder, which Buffer#toString('latin1', start, end) dispatches to after argument checks. */
+interface FastSlice {
+  latin1Slice(start: number, end: number): string;
+}
+
 /**
  * Reads back the RowBinary this service wrote, for the few places that need values again
  * (the daily sums of a spooled request, replayed after a restart). The inverse of the matching
@@ -39,14 +46,17 @@ export class RowBinaryReader {
    * cheap map key for a run of columns, equal exactly when the bytes are.
    */
   latin1Since(start: number): string {
-    return this.buf.toString('latin1', start, this.pos);
+    return (this.buf as unknown as FastSlice).latin1Slice(start, this.pos);
   }
 
-  string(): string {
+  /** A String value; through `cache` when given, for values that repeat from row to row. */
+  string(cache?: ShortStringCache): string {
     const n = this.varint();
-    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    const start = this.pos;
     this.pos += n;
-    return s;
+    if (n === 0) return '';
+    if (cache !== undefined && n <= MAX_CACHED_BYTES) return cache.decode(this.buf, start, this.pos);
+    return this.buf.toString('utf8', start, this.pos);
   }
 
   fixedString(n: number): string {
@@ -67,11 +77,15 @@ export class RowBinaryReader {
     return v;
   }
 
-  /** UInt64 written from a safe integer. */
+  /** UInt64 written from a safe integer. One bounds check, then plain byte loads. */
   uint64(): number {
-    const v = this.buf.readUInt32LE(this.pos) + this.buf.readUInt32LE(this.pos + 4) * 4294967296;
-    this.pos += 8;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    if (p + 8 > b.length) throw new RangeError(`RowBinary UInt64 at byte ${p} runs past the end (${b.length} bytes)`);
+    this.pos = p + 8;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    return hi * 4294967296 + lo;
   }
 
   decimal128(): bigint {
