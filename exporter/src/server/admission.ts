@@ -60,8 +60,7 @@ let rssBytes = 0;
 
 /**
  * The process's resident memory, read at most every 100 ms: a read parses /proc (measured
- * 10 µs in a small process, more in the service with its engine's threads and mappings), and
- * under load it was asked for on every request.
+ * 10 µs in a small process), and under load it was asked for on every request.
  */
 function recentRss(): number {
   const now = performance.now();
