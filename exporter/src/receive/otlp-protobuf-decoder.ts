@@ -3,7 +3,7 @@ import { OtlpDecodeError } from './decode-error.js';
 import { ProtobufReader } from './protobuf-reader.js';
 import { MAX_SPANS_PER_REQUEST, tooManySpans } from './request-limits.js';
 import { setAttribute } from './set-attribute.js';
-import { ShortStringCache } from './short-string-cache.js';
+import { ShortStringCache } from '../text/short-string-cache.js';
 
 /*
  * A direct wire-format scanner for opentelemetry-proto's ExportTraceServiceRequest. It builds

@@ -1,5 +1,5 @@
 import { OtlpDecodeError } from './decode-error.js';
-import { MAX_CACHED_BYTES, type ShortStringCache } from './short-string-cache.js';
+import { MAX_CACHED_BYTES, type ShortStringCache } from '../text/short-string-cache.js';
 
 const TWO_32 = 4294967296;
 

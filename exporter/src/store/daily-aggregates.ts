@@ -1,6 +1,6 @@
 import type { PricedCall } from '../model/priced-call.js';
 import type { ColumnSpec } from './row-format.js';
-import { ShortStringCache } from '../receive/short-string-cache.js';
+import { ShortStringCache } from '../text/short-string-cache.js';
 import { RowBinaryReader } from './row-binary-reader.js';
 import type { RowBinaryWriter } from './row-binary-writer.js';
 

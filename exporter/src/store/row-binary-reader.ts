@@ -1,4 +1,4 @@
-import { MAX_CACHED_BYTES, type ShortStringCache } from '../receive/short-string-cache.js';
+import { MAX_CACHED_BYTES, type ShortStringCache } from '../text/short-string-cache.js';
 
 /** Node's internal direct decoder, which Buffer#toString('latin1', start, end) dispatches to after argument checks. */
 interface FastSlice {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CACHED_BYTES, ShortStringCache } from '../../exporter/src/receive/short-string-cache.js';
+import { MAX_CACHED_BYTES, ShortStringCache } from '../../exporter/src/text/short-string-cache.js';
 
 const decodeAll = (cache: ShortStringCache, words: string[]): string[] => {
   const bytes = words.map((w) => Buffer.from(w, 'utf8'));
