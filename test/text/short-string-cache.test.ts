@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CACHED_BYTES, ShortStringCache } from '../../exporter/src/text/short-string-cache.js';
+import { MAX_CACHED_BYTES, ShortStringCache, viewOf } from '../../exporter/src/text/short-string-cache.js';
 
 const decodeAll = (cache: ShortStringCache, words: string[]): string[] => {
   const bytes = words.map((w) => Buffer.from(w, 'utf8'));
@@ -7,7 +7,7 @@ const decodeAll = (cache: ShortStringCache, words: string[]): string[] => {
   const out: string[] = [];
   let pos = 0;
   for (const b of bytes) {
-    out.push(cache.decode(buf, pos, pos + b.length));
+    out.push(cache.decode(buf, viewOf(buf), pos, pos + b.length));
     pos += b.length;
   }
   return out;
@@ -26,25 +26,25 @@ describe('ShortStringCache', () => {
     const cache = new ShortStringCache();
     const a = Buffer.from('xxgpt-4o-mini');
     const b = Buffer.from('gpt-4o-minizz');
-    const first = cache.decode(a, 2, a.length);
-    expect(cache.decode(b, 0, 11)).toBe(first);
+    const first = cache.decode(a, viewOf(a), 2, a.length);
+    expect(cache.decode(b, viewOf(b), 0, 11)).toBe(first);
     expect(first).toBe('gpt-4o-mini');
   });
 
   it('keeps its own copy of the bytes: a reused request buffer decodes to its new content', () => {
     const cache = new ShortStringCache();
     const buf = Buffer.from('customer-a');
-    expect(cache.decode(buf, 0, buf.length)).toBe('customer-a');
+    expect(cache.decode(buf, viewOf(buf), 0, buf.length)).toBe('customer-a');
     buf.write('customer-b');
-    expect(cache.decode(buf, 0, buf.length)).toBe('customer-b');
+    expect(cache.decode(buf, viewOf(buf), 0, buf.length)).toBe('customer-b');
   });
 
   it('decodes invalid UTF-8 as Buffer#toString does (replacement characters) and handles the longest cached length', () => {
     const cache = new ShortStringCache();
     const bad = Buffer.from([0x61, 0xff, 0xfe, 0x62]);
-    expect(cache.decode(bad, 0, 4)).toBe(bad.toString('utf8'));
-    expect(cache.decode(bad, 0, 4)).toBe(bad.toString('utf8'));
+    expect(cache.decode(bad, viewOf(bad), 0, 4)).toBe(bad.toString('utf8'));
+    expect(cache.decode(bad, viewOf(bad), 0, 4)).toBe(bad.toString('utf8'));
     const longest = Buffer.from('k'.repeat(MAX_CACHED_BYTES));
-    expect(cache.decode(longest, 0, longest.length)).toBe('k'.repeat(MAX_CACHED_BYTES));
+    expect(cache.decode(longest, viewOf(longest), 0, longest.length)).toBe('k'.repeat(MAX_CACHED_BYTES));
   });
 });

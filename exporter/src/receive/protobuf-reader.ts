@@ -1,5 +1,5 @@
 import { OtlpDecodeError } from './decode-error.js';
-import { MAX_CACHED_BYTES, type ShortStringCache } from '../text/short-string-cache.js';
+import { MAX_CACHED_BYTES, viewOf, type ShortStringCache } from '../text/short-string-cache.js';
 
 const TWO_32 = 4294967296;
 
@@ -15,6 +15,8 @@ interface FastSlice {
  */
 export class ProtobufReader {
   pos: number;
+  /** Made on the first cached string: a DataView per request, not one per string. */
+  private view: DataView<ArrayBufferLike> | undefined;
 
   constructor(
     readonly buf: Buffer,
@@ -104,7 +106,7 @@ export class ProtobufReader {
   repeatedString(cache: ShortStringCache): string {
     const fieldEnd = this.delimitedEnd();
     const len = fieldEnd - this.pos;
-    const s = len === 0 ? '' : len <= MAX_CACHED_BYTES ? cache.decode(this.buf, this.pos, fieldEnd) : (this.buf as unknown as FastSlice).utf8Slice(this.pos, fieldEnd);
+    const s = len === 0 ? '' : len <= MAX_CACHED_BYTES ? cache.decode(this.buf, (this.view ??= viewOf(this.buf)), this.pos, fieldEnd) : (this.buf as unknown as FastSlice).utf8Slice(this.pos, fieldEnd);
     this.pos = fieldEnd;
     return s;
   }

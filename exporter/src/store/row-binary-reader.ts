@@ -1,4 +1,4 @@
-import { MAX_CACHED_BYTES, type ShortStringCache } from '../text/short-string-cache.js';
+import { MAX_CACHED_BYTES, viewOf, type ShortStringCache } from '../text/short-string-cache.js';
 
 /** Node's internal direct decoder, which Buffer#toString('latin1', start, end) dispatches to after argument checks. */
 interface FastSlice {
@@ -12,6 +12,7 @@ interface FastSlice {
  */
 export class RowBinaryReader {
   private pos = 0;
+  private view: DataView<ArrayBufferLike> | undefined;
 
   constructor(private readonly buf: Buffer) {}
 
@@ -55,7 +56,7 @@ export class RowBinaryReader {
     const start = this.pos;
     this.pos += n;
     if (n === 0) return '';
-    if (cache !== undefined && n <= MAX_CACHED_BYTES) return cache.decode(this.buf, start, this.pos);
+    if (cache !== undefined && n <= MAX_CACHED_BYTES) return cache.decode(this.buf, (this.view ??= viewOf(this.buf)), start, this.pos);
     return this.buf.toString('utf8', start, this.pos);
   }
 
