@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CACHED_BYTES, ShortStringCache, viewOf } from '../../exporter/src/text/short-string-cache.js';
+import { ShortStringCache, viewOf } from '../../exporter/src/text/short-string-cache.js';
 
 const decodeAll = (cache: ShortStringCache, words: string[]): string[] => {
   const bytes = words.map((w) => Buffer.from(w, 'utf8'));
@@ -39,12 +39,17 @@ describe('ShortStringCache', () => {
     expect(cache.decode(buf, viewOf(buf), 0, buf.length)).toBe('customer-b');
   });
 
-  it('decodes invalid UTF-8 as Buffer#toString does (replacement characters) and handles the longest cached length', () => {
+  it('decodes invalid UTF-8 as Buffer#toString does (replacement characters), strings around the longest cached length, and empty ones', () => {
     const cache = new ShortStringCache();
     const bad = Buffer.from([0x61, 0xff, 0xfe, 0x62]);
     expect(cache.decode(bad, viewOf(bad), 0, 4)).toBe(bad.toString('utf8'));
     expect(cache.decode(bad, viewOf(bad), 0, 4)).toBe(bad.toString('utf8'));
-    const longest = Buffer.from('k'.repeat(MAX_CACHED_BYTES));
-    expect(cache.decode(longest, viewOf(longest), 0, longest.length)).toBe('k'.repeat(MAX_CACHED_BYTES));
+    // Around the longest cached length (48 bytes), and the empty string.
+    for (const word of ['k'.repeat(47), 'k'.repeat(48), 'k'.repeat(49), 'é'.repeat(24), 'é'.repeat(150)]) {
+      const text = Buffer.from(word);
+      expect(cache.decode(text, viewOf(text), 0, text.length)).toBe(text.toString('utf8'));
+      expect(cache.decode(text, viewOf(text), 0, text.length)).toBe(text.toString('utf8'));
+    }
+    expect(cache.decode(bad, viewOf(bad), 1, 1)).toBe('');
   });
 });

@@ -1,5 +1,5 @@
 import { OtlpDecodeError } from './decode-error.js';
-import { MAX_CACHED_BYTES, viewOf, type ShortStringCache } from '../text/short-string-cache.js';
+import { viewOf, type ShortStringCache } from '../text/short-string-cache.js';
 
 const TWO_32 = 4294967296;
 
@@ -105,8 +105,7 @@ export class ProtobufReader {
   /** A string that is likely to repeat across messages (see ShortStringCache), decoded through `cache`. */
   repeatedString(cache: ShortStringCache): string {
     const fieldEnd = this.delimitedEnd();
-    const len = fieldEnd - this.pos;
-    const s = len === 0 ? '' : len <= MAX_CACHED_BYTES ? cache.decode(this.buf, (this.view ??= viewOf(this.buf)), this.pos, fieldEnd) : (this.buf as unknown as FastSlice).utf8Slice(this.pos, fieldEnd);
+    const s = cache.decode(this.buf, (this.view ??= viewOf(this.buf)), this.pos, fieldEnd);
     this.pos = fieldEnd;
     return s;
   }

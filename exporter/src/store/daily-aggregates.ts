@@ -145,14 +145,8 @@ export function writeDailyAggregate(w: RowBinaryWriter, a: DailyAggregate): void
   w.string(a.customerTier);
 }
 
-/** Reads `count` rows written by writeDailyAggregate. */
-export function readDailyAggregates(r: RowBinaryReader, count: number): DailyAggregate[] {
-  const out: DailyAggregate[] = [];
-  for (let i = 0; i < count; i++) out.push(readDailyAggregate(r));
-  return out;
-}
-
-function readDailyAggregate(r: RowBinaryReader, strings?: ShortStringCache): DailyAggregate {
+/** Reads one row written by writeDailyAggregate. */
+function readDailyAggregate(r: RowBinaryReader, strings: ShortStringCache): DailyAggregate {
   return {
     day: r.uint16(), customerId: r.string(strings), featureId: r.string(strings), provider: r.string(strings), model: r.string(strings),
     attemptReason: r.string(strings), calls: r.uint64(), errorCalls: r.uint64(), unpricedCalls: r.uint64(), inputTokens: r.uint64(),

@@ -1,4 +1,4 @@
-import { MAX_CACHED_BYTES, viewOf, type ShortStringCache } from '../text/short-string-cache.js';
+import { viewOf, type ShortStringCache } from '../text/short-string-cache.js';
 
 /** Node's internal direct decoder, which Buffer#toString('latin1', start, end) dispatches to after argument checks. */
 interface FastSlice {
@@ -55,8 +55,7 @@ export class RowBinaryReader {
     const n = this.varint();
     const start = this.pos;
     this.pos += n;
-    if (n === 0) return '';
-    if (cache !== undefined && n <= MAX_CACHED_BYTES) return cache.decode(this.buf, (this.view ??= viewOf(this.buf)), start, this.pos);
+    if (cache !== undefined) return cache.decode(this.buf, (this.view ??= viewOf(this.buf)), start, this.pos);
     return this.buf.toString('utf8', start, this.pos);
   }
 

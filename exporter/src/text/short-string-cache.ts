@@ -5,16 +5,17 @@ interface FastSlice {
 
 const SLOTS = 1024;
 /** Longer strings are decoded every time: they rarely repeat (ids, content) and cost more to compare. */
-export const MAX_CACHED_BYTES = 48;
+const MAX_CACHED_BYTES = 48;
 
 /**
  * Decodes short UTF-8 strings that repeat from span to span (attribute keys, model and provider
  * names, customer ids), returning the same string for the same bytes. A hit costs a hash and a
  * byte comparison (four bytes at a time) instead of a call into the native decoder and a new
  * string: decoding the benchmark's spans took 2.3-2.7 instead of 4.3-4.6 µs per span (medians of
- * alternating runs in one process). Attribute keys that are the same string also make the attribute maps cheaper to fill.
- * One slot per hash of the bytes, a collision replaces the slot, and a miss allocates nothing
- * but the decoded string (the bytes are copied into one preallocated arena).
+ * alternating runs in one process). Attribute keys that are the same string also make the
+ * attribute maps cheaper to fill. One slot per hash of the bytes, a collision replaces the slot,
+ * and a miss allocates nothing but the decoded string (the bytes are copied into one
+ * preallocated arena). Strings longer than MAX_CACHED_BYTES are decoded every time.
  */
 export class ShortStringCache {
   private readonly arena = new Uint8Array(SLOTS * MAX_CACHED_BYTES);
@@ -23,11 +24,13 @@ export class ShortStringCache {
   private readonly arenaView = new DataView(this.arena.buffer);
 
   /**
-   * The UTF-8 string in `buf[start, end)`, which must be 1 to MAX_CACHED_BYTES bytes long.
-   * `view` is a DataView of exactly `buf` (see viewOf), for comparing four bytes at a time.
+   * The UTF-8 string in `buf[start, end)`. `view` is a DataView of exactly `buf` (see viewOf),
+   * for comparing four bytes at a time.
    */
   decode(buf: Uint8Array, view: DataView<ArrayBufferLike>, start: number, end: number): string {
     const len = end - start;
+    if (len === 0) return '';
+    if (len > MAX_CACHED_BYTES) return (buf as unknown as FastSlice).utf8Slice(start, end);
     // Hashes the length and up to 9 bytes (the first four, the middle one, the last four): enough
     // to tell keys and ids apart, and the bytes are compared in full anyway.
     let h = Math.imul(len, 0x9e3779b1);
