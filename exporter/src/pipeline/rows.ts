@@ -11,7 +11,3 @@ export interface Rows {
 export function emptyRows(): Rows {
   return { calls: [], runs: [], outcomes: [] };
 }
-
-export function rowCount(rows: Rows): number {
-  return rows.calls.length + rows.runs.length + rows.outcomes.length;
-}
