@@ -75,6 +75,43 @@ describe('SeenSpans', () => {
     expect(seen.size).toBe(500);
   });
 
+  it('addAllIfNew adds the keys of a request all or none, checking both generations', () => {
+    const seen = new SeenSpans(8); // generations of 4
+    const first = sequential(3, 1);
+    expect(seen.addAllIfNew(first)).toBe(true);
+    expect(first.every((k) => seen.has(k))).toBe(true);
+    // Two more keys fill the generation and start the next one: the first keys move to the previous one.
+    expect(seen.addAllIfNew(sequential(2, 10))).toBe(true);
+    expect(seen.size).toBe(5);
+    const fresh = sequential(3, 20);
+    // One key from the previous generation makes the whole request a repeat, and nothing is added.
+    expect(seen.addAllIfNew([...fresh, first[1]!])).toBe(false);
+    expect(fresh.some((k) => seen.has(k))).toBe(false);
+    expect(seen.size).toBe(5);
+    expect(seen.addAllIfNew(fresh)).toBe(true);
+    expect(fresh.every((k) => seen.has(k))).toBe(true);
+    // Keys of another shape take the one-by-one path, with the same answer.
+    expect(seen.addAllIfNew(['odd-key', ...sequential(1, 40)])).toBe(true);
+    expect(seen.addAllIfNew(['odd-key'])).toBe(false);
+  });
+
+  it('addAllIfNew agrees with has() over 300 requests of 512 random keys, a fifth of them repeated', () => {
+    const seen = new SeenSpans(200_000);
+    const model = new Set<string>();
+    const accepted: string[] = [];
+    let wrong = 0;
+    for (let r = 0; r < 300; r++) {
+      const keys = Array.from({ length: 512 }, key);
+      if (r % 5 === 4) keys[r % 512] = accepted[(r * 7919) % accepted.length]!;
+      const known = keys.some((k) => model.has(k));
+      if (seen.addAllIfNew(keys) === known) wrong++;
+      if (!known) for (const k of keys) (model.add(k), accepted.push(k));
+    }
+    expect(wrong).toBe(0);
+    expect(seen.size).toBe(model.size);
+    expect(accepted.filter((k) => !seen.has(k))).toEqual([]);
+  });
+
   it('keeps keys of another shape too', () => {
     const seen = new SeenSpans(100);
     expect(seen.add('ABCDEF')).toBe(true);

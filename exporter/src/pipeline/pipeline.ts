@@ -67,10 +67,9 @@ export class Pipeline {
   commit(prepared: PreparedRequest): IngestResult | undefined {
     const { seen, metrics, writer, tokenCheck } = this.deps;
     const keys = prepared.encoded.keys;
-    for (const key of keys) if (seen.has(key)) return undefined;
     writer.assertRoom();
+    if (!seen.addAllIfNew(keys)) return undefined;
     for (const [reason, n] of Object.entries(prepared.rejectedByReason)) metrics.recordRejected(reason, n);
-    for (const key of keys) seen.addUnknown(key);
     try {
       writer.addEncoded(prepared.encoded);
     } catch (err) {
