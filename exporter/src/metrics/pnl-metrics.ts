@@ -1,9 +1,12 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RejectReason } from '../model/llm-call.js';
 import { BoundedLabel } from './bounded-label.js';
-import { CALL_SUMS_STRIDE, COUNT_STRIDE, type IngestTallyData } from './ingest-tally.js';
+import { CALL_SUMS_STRIDE, COUNT_STRIDE, callSumsIds, type IngestTallyData } from './ingest-tally.js';
 import { CustomerLabels } from './customer-labels.js';
 
+
+/** Raw call sums waiting for their labels are folded in past this many keys, so memory stays bounded without scrapes. */
+const MAX_RAW_CALL_SUMS = 20_000;
 
 /** Per label set deltas accumulated on the hot path and applied to the counters at scrape time. */
 interface CallDeltas {
@@ -23,6 +26,8 @@ export class PnlMetrics {
   readonly customers: CustomerLabels;
 
   private readonly callDeltas = new Map<string, CallDeltas>();
+  /** Call sums by callSumsKey(), not yet labelled: usd, input, cacheRead, cacheWrite, output, reasoning, ok, error, unset. */
+  private readonly rawCallSums = new Map<string, number[]>();
   private readonly evolutionDeltas = new Map<string, LabelledDelta>();
   private readonly unpricedDeltas = new Map<string, LabelledDelta>();
 
@@ -142,35 +147,21 @@ export class PnlMetrics {
   private readonly evolutionCost: Counter<'customer' | 'feature' | 'reason'>;
   private readonly unpriced: Counter<'provider' | 'model' | 'reason'>;
 
-  /** Records what one accepted request added (see IngestTally). */
+  /**
+   * Records what one accepted request added (see IngestTally). Call sums are added under the
+   * raw ids as the worker keyed them, one lookup each; they get their bounded labels when they
+   * are folded into the counters' deltas (at scrape time, or when too many are waiting).
+   */
   recordTally(t: IngestTallyData): void {
     const c = t.calls;
+    const raw = this.rawCallSums;
     for (let i = 0; i < c.length; i += CALL_SUMS_STRIDE) {
-      const customer = this.customers.label(c[i] as string);
-      const feature = this.features.label(c[i + 1] as string);
-      const provider = this.providers.label(c[i + 2] as string);
-      const model = this.models.label(c[i + 3] as string);
-      const key = `${customer}\u0000${feature}\u0000${provider}\u0000${model}`;
-      let d = this.callDeltas.get(key);
-      if (d === undefined) {
-        d = {
-          labels: { customer, feature, provider, model },
-          costUsd: 0,
-          tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
-          calls: { ok: 0, error: 0, unset: 0 },
-        };
-        this.callDeltas.set(key, d);
-      }
-      d.costUsd += c[i + 4] as number;
-      d.tokens.input += c[i + 5] as number;
-      d.tokens.cache_read += c[i + 6] as number;
-      d.tokens.cache_write += c[i + 7] as number;
-      d.tokens.output += c[i + 8] as number;
-      d.tokens.reasoning += c[i + 9] as number;
-      d.calls.ok += c[i + 10] as number;
-      d.calls.error += c[i + 11] as number;
-      d.calls.unset += c[i + 12] as number;
+      const key = c[i] as string;
+      let d = raw.get(key);
+      if (d === undefined) raw.set(key, (d = [0, 0, 0, 0, 0, 0, 0, 0, 0]));
+      for (let k = 0; k < CALL_SUMS_STRIDE - 1; k++) d[k]! += c[i + 1 + k] as number;
     }
+    if (raw.size > MAX_RAW_CALL_SUMS) this.foldRawCallSums();
     const e = t.evolution;
     for (let i = 0; i < e.length; i += COUNT_STRIDE) {
       const labels = { customer: this.customers.label(e[i] as string), feature: this.features.label(e[i + 1] as string), reason: this.reasons.label(e[i + 2] as string) };
@@ -192,7 +183,39 @@ export class PnlMetrics {
     this.spansRejected.inc({ reason }, n);
   }
 
+  /** Moves the raw call sums into the per label set deltas, labelling each raw key once. */
+  private foldRawCallSums(): void {
+    for (const [key, v] of this.rawCallSums) {
+      const [customerId, featureId, provider, model] = callSumsIds(key);
+      const customer = this.customers.label(customerId);
+      const feature = this.features.label(featureId);
+      const labelled = { customer, feature, provider: this.providers.label(provider), model: this.models.label(model) };
+      const labelKey = `${labelled.customer}\u0000${labelled.feature}\u0000${labelled.provider}\u0000${labelled.model}`;
+      let d = this.callDeltas.get(labelKey);
+      if (d === undefined) {
+        d = {
+          labels: labelled,
+          costUsd: 0,
+          tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
+          calls: { ok: 0, error: 0, unset: 0 },
+        };
+        this.callDeltas.set(labelKey, d);
+      }
+      d.costUsd += v[0]!;
+      d.tokens.input += v[1]!;
+      d.tokens.cache_read += v[2]!;
+      d.tokens.cache_write += v[3]!;
+      d.tokens.output += v[4]!;
+      d.tokens.reasoning += v[5]!;
+      d.calls.ok += v[6]!;
+      d.calls.error += v[7]!;
+      d.calls.unset += v[8]!;
+    }
+    this.rawCallSums.clear();
+  }
+
   private flushCallDeltas(): void {
+    this.foldRawCallSums();
     for (const d of this.callDeltas.values()) {
       if (d.costUsd > 0) this.costTotal.inc(d.labels, d.costUsd);
       for (const kind of ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] as const) {
