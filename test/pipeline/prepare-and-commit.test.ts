@@ -158,7 +158,7 @@ describe('a batch of several requests', () => {
       }),
     );
     expect(all).toHaveLength(512);
-    expect(batch.daily).toEqual(aggregateDaily(all));
+    expect(batch.daily.rows()).toEqual(aggregateDaily(all));
     expect(batch.callRows).toBe(512);
     expect(Buffer.concat(batch.calls).equals(Buffer.concat(requests.map((r) => r.encoded.calls)))).toBe(true);
   });

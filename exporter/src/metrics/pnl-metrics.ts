@@ -2,6 +2,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { RejectReason } from '../model/llm-call.js';
 import { BoundedLabel } from './bounded-label.js';
 import { CALL_SUMS_STRIDE, COUNT_STRIDE, callSumsIds, type IngestTallyData } from './ingest-tally.js';
+import { CallSumsTable } from './call-sums-table.js';
 import { CustomerLabels } from './customer-labels.js';
 
 
@@ -27,7 +28,7 @@ export class PnlMetrics {
 
   private readonly callDeltas = new Map<string, CallDeltas>();
   /** Call sums by callSumsKey(), not yet labelled: usd, input, cacheRead, cacheWrite, output, reasoning, ok, error, unset. */
-  private readonly rawCallSums = new Map<string, number[]>();
+  private readonly rawCallSums = new CallSumsTable();
   private readonly evolutionDeltas = new Map<string, LabelledDelta>();
   private readonly unpricedDeltas = new Map<string, LabelledDelta>();
 
@@ -154,14 +155,8 @@ export class PnlMetrics {
    */
   recordTally(t: IngestTallyData): void {
     const c = t.calls;
-    const raw = this.rawCallSums;
-    for (let i = 0; i < c.length; i += CALL_SUMS_STRIDE) {
-      const key = c[i] as string;
-      let d = raw.get(key);
-      if (d === undefined) raw.set(key, (d = [0, 0, 0, 0, 0, 0, 0, 0, 0]));
-      for (let k = 0; k < CALL_SUMS_STRIDE - 1; k++) d[k]! += c[i + 1 + k] as number;
-    }
-    if (raw.size > MAX_RAW_CALL_SUMS) this.foldRawCallSums();
+    for (let i = 0; i < c.length; i += CALL_SUMS_STRIDE) this.rawCallSums.add(c, i);
+    if (this.rawCallSums.size > MAX_RAW_CALL_SUMS) this.foldRawCallSums();
     const e = t.evolution;
     for (let i = 0; i < e.length; i += COUNT_STRIDE) {
       const labels = { customer: this.customers.label(e[i] as string), feature: this.features.label(e[i + 1] as string), reason: this.reasons.label(e[i + 2] as string) };
@@ -185,7 +180,7 @@ export class PnlMetrics {
 
   /** Moves the raw call sums into the per label set deltas, labelling each raw key once. */
   private foldRawCallSums(): void {
-    for (const [key, v] of this.rawCallSums) {
+    this.rawCallSums.forEach((key, v, o) => {
       const [customerId, featureId, provider, model] = callSumsIds(key);
       const customer = this.customers.label(customerId);
       const feature = this.features.label(featureId);
@@ -201,16 +196,16 @@ export class PnlMetrics {
         };
         this.callDeltas.set(labelKey, d);
       }
-      d.costUsd += v[0]!;
-      d.tokens.input += v[1]!;
-      d.tokens.cache_read += v[2]!;
-      d.tokens.cache_write += v[3]!;
-      d.tokens.output += v[4]!;
-      d.tokens.reasoning += v[5]!;
-      d.calls.ok += v[6]!;
-      d.calls.error += v[7]!;
-      d.calls.unset += v[8]!;
-    }
+      d.costUsd += v[o]!;
+      d.tokens.input += v[o + 1]!;
+      d.tokens.cache_read += v[o + 2]!;
+      d.tokens.cache_write += v[o + 3]!;
+      d.tokens.output += v[o + 4]!;
+      d.tokens.reasoning += v[o + 5]!;
+      d.calls.ok += v[o + 6]!;
+      d.calls.error += v[o + 7]!;
+      d.calls.unset += v[o + 8]!;
+    });
     this.rawCallSums.clear();
   }
 

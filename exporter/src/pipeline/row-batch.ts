@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { mergeDailyRows, type DailyAggregate } from '../store/daily-aggregates.js';
+import { DailySums } from '../store/daily-aggregates.js';
 import type { EncodedRows } from './encoded-rows.js';
 
 /**
@@ -13,7 +13,8 @@ export class RowBatch {
   callRows = 0;
   runRows = 0;
   outcomeRows = 0;
-  private readonly dailyByKey = new Map<string, DailyAggregate>();
+  /** The calls summed per day and key. */
+  readonly daily = new DailySums();
   private firstKey = '';
   private lastKey = '';
   private checksum = 0;
@@ -30,7 +31,7 @@ export class RowBatch {
     this.callRows += e.callRows;
     this.runRows += e.runRows;
     this.outcomeRows += e.outcomeRows;
-    if (e.dailyRows > 0) mergeDailyRows(this.dailyByKey, e.daily, e.dailyRows);
+    if (e.dailyRows > 0) this.daily.merge(e.daily, e.dailyRows);
     if (e.keys.length > 0) {
       if (this.firstKey === '') this.firstKey = e.keys[0]!;
       this.lastKey = e.keys[e.keys.length - 1]!;
@@ -41,11 +42,6 @@ export class RowBatch {
 
   get rows(): number {
     return this.callRows + this.runRows + this.outcomeRows;
-  }
-
-  /** The calls summed per day and key. */
-  get daily(): DailyAggregate[] {
-    return [...this.dailyByKey.values()];
   }
 
   /**

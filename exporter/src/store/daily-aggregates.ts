@@ -2,7 +2,7 @@ import type { PricedCall } from '../model/priced-call.js';
 import type { ColumnSpec } from './row-format.js';
 import { ShortStringCache } from '../text/short-string-cache.js';
 import { RowBinaryReader } from './row-binary-reader.js';
-import type { RowBinaryWriter } from './row-binary-writer.js';
+import { RowBinaryWriter } from './row-binary-writer.js';
 
 /** One `pnl.llm_costs_daily` row: the sums of a batch's calls sharing a day and key. */
 export interface DailyAggregate {
@@ -70,40 +70,107 @@ export function aggregateDaily(calls: readonly PricedCall[]): DailyAggregate[] {
   return [...byKey.values()];
 }
 
+/** Summed per daily row, in this order: calls to reasoning tokens (8 UInt64 columns), then duration. */
+const SUMMED = 9;
+const DURATION = 8;
+const SAFE = Number.MAX_SAFE_INTEGER;
+
 /**
- * Adds one request's daily sums, as written by writeDailyAggregate, into a batch's. Merging the
- * requests' sums in acceptance order gives the same rows, in the same order, as summing all the
- * batch's calls at once.
+ * A batch's daily sums, merged from its requests' RowBinary (as written by writeDailyAggregate).
+ * Merging the requests' sums in acceptance order gives the same rows, in the same order, as
+ * summing all the batch's calls at once.
  *
- * Keyed by the raw bytes of each row's key columns (day to attempt reason), so a key already in
- * the batch costs one short string and one lookup, not five decoded strings joined into a sixth:
- * this runs on the thread that answers every request, once per daily row (about one per call).
+ * This runs on the thread that answers every request, once per daily row (about one per call),
+ * and its sums live until the batch is inserted, about a second: long enough for the garbage
+ * collector to copy every object it makes twice. So a key is its columns' raw bytes as a
+ * string (one short string, no decoding), and the sums are numbers in one Float64Array; costs
+ * stay numbers while they are below 2^53 pico-dollars ($9,007 per key and batch) and only
+ * beyond become exact BigInts.
  */
-export function mergeDailyRows(into: Map<string, DailyAggregate>, rows: Buffer, count: number): void {
-  const r = new RowBinaryReader(rows);
-  for (let i = 0; i < count; i++) {
-    const start = r.offset;
-    r.uint16();
-    for (let k = 0; k < 5; k++) r.skipString();
-    const key = r.latin1Since(start);
-    const a = into.get(key);
-    if (a === undefined) {
-      r.seek(start);
-      into.set(key, readDailyAggregate(r, STRINGS));
-      continue;
+export class DailySums {
+  private readonly slots = new Map<string, number>();
+  private readonly keys: string[] = [];
+  private readonly tiers: string[] = [];
+  private sums = new Float64Array(SUMMED * 1024);
+  private costs = new Float64Array(1024);
+  /** Costs of the slots whose sum passed 2^53 pico-dollars. */
+  private readonly bigCosts = new Map<number, bigint>();
+
+  /** Daily rows (distinct keys) so far. */
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Adds `count` rows of RowBinary daily sums. */
+  merge(rows: Buffer, count: number): void {
+    const r = new RowBinaryReader(rows);
+    for (let i = 0; i < count; i++) {
+      const start = r.offset;
+      r.uint16();
+      for (let k = 0; k < 5; k++) r.skipString();
+      const key = r.latin1Since(start);
+      let slot = this.slots.get(key);
+      if (slot === undefined) slot = this.newSlot(key);
+      const sums = this.sums;
+      const base = slot * SUMMED;
+      for (let k = 0; k < DURATION; k++) sums[base + k]! += r.uint64();
+      this.addCost(slot, r);
+      sums[base + DURATION]! += r.uint64();
+      const tier = r.string(STRINGS);
+      if (tier !== '') this.tiers[slot] = tier;
     }
-    a.calls += r.uint64();
-    a.errorCalls += r.uint64();
-    a.unpricedCalls += r.uint64();
-    a.inputTokens += r.uint64();
-    a.cacheReadTokens += r.uint64();
-    a.cacheWriteTokens += r.uint64();
-    a.outputTokens += r.uint64();
-    a.reasoningTokens += r.uint64();
-    a.cost += r.decimal128();
-    a.durationUs += r.uint64();
-    const tier = r.string(STRINGS);
-    if (tier !== '') a.customerTier = tier;
+  }
+
+  /** Appends the sums as `pnl.llm_costs_daily` RowBinary rows, in the order their keys first came. */
+  write(w: RowBinaryWriter): void {
+    const sums = this.sums;
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      const key = this.keys[slot]!;
+      // The key columns exactly as they came: one byte per character.
+      w.fixedString(key, key.length);
+      const base = slot * SUMMED;
+      for (let k = 0; k < DURATION; k++) w.uint64(sums[base + k]!);
+      w.decimal128(this.bigCosts.get(slot) ?? BigInt(this.costs[slot]!));
+      w.uint64(sums[base + DURATION]!);
+      w.string(this.tiers[slot]!);
+    }
+  }
+
+  /** The sums as row objects (what write() writes, read back). */
+  rows(): DailyAggregate[] {
+    const w = new RowBinaryWriter(this.keys.length * 140 + 64);
+    this.write(w);
+    const r = new RowBinaryReader(w.bytes());
+    return this.keys.map(() => readDailyAggregate(r, STRINGS));
+  }
+
+  private newSlot(key: string): number {
+    const slot = this.keys.length;
+    if (slot === this.costs.length) {
+      const sums = new Float64Array(this.sums.length * 2);
+      sums.set(this.sums);
+      this.sums = sums;
+      const costs = new Float64Array(this.costs.length * 2);
+      costs.set(this.costs);
+      this.costs = costs;
+    }
+    this.sums.fill(0, slot * SUMMED, (slot + 1) * SUMMED);
+    this.costs[slot] = 0;
+    this.slots.set(key, slot);
+    this.keys.push(key);
+    this.tiers.push('');
+    return slot;
+  }
+
+  private addCost(slot: number, r: RowBinaryReader): void {
+    const big = this.bigCosts.get(slot);
+    const n = big === undefined ? r.smallDecimal128() : -1;
+    if (n >= 0 && this.costs[slot]! + n <= SAFE) {
+      this.costs[slot]! += n;
+      return;
+    }
+    const value = n >= 0 ? BigInt(n) : r.decimal128();
+    this.bigCosts.set(slot, (big ?? BigInt(this.costs[slot]!)) + value);
   }
 }
 

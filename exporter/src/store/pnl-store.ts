@@ -3,7 +3,7 @@ import { encodeRows, keysOf } from '../pipeline/encoded-rows.js';
 import { RowBatch } from '../pipeline/row-batch.js';
 import type { Rows } from '../pipeline/rows.js';
 import type { PriceBookEntry } from '../price/index.js';
-import { DAILY_COLUMNS, writeDailyAggregate } from './daily-aggregates.js';
+import { DAILY_COLUMNS } from './daily-aggregates.js';
 import { createRowBinaryInserter, type RowBinaryInserter } from './insert-row-binary.js';
 import { migrate } from './migrate.js';
 import { openClickHouse, type ClickHouseTarget } from './open-clickhouse.js';
@@ -45,10 +45,9 @@ export class PnlStore {
     }
     try {
       await this.insertEncoded('pnl.llm_calls', LLM_CALL_COLUMNS, batch.calls, `${dedupToken}:calls`);
-      const daily = batch.daily;
-      if (daily.length > 0) {
-        const w = new RowBinaryWriter(daily.length * 120);
-        for (const a of daily) writeDailyAggregate(w, a);
+      if (batch.daily.size > 0) {
+        const w = new RowBinaryWriter(batch.daily.size * 120);
+        batch.daily.write(w);
         await this.insertEncoded('pnl.llm_costs_daily', DAILY_COLUMNS, [w.bytes()], `${dedupToken}:daily`);
       }
       await this.insertEncoded('pnl.agent_runs', AGENT_RUN_COLUMNS, batch.runs, `${dedupToken}:runs`);

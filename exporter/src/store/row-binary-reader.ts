@@ -89,17 +89,24 @@ export class RowBinaryReader {
   }
 
   decimal128(): bigint {
-    const b = this.buf;
-    const p = this.pos;
-    // Every real sum of call costs is below 2^53 pico-dollars: one BigInt instead of four BigInt operations.
-    if (b.readUInt32LE(p + 8) === 0 && b.readUInt32LE(p + 12) === 0 && b.readUInt32LE(p + 4) < 0x200000) {
-      this.pos += 16;
-      return BigInt(b.readUInt32LE(p + 4) * 4294967296 + b.readUInt32LE(p));
-    }
+    const n = this.smallDecimal128();
+    if (n >= 0) return BigInt(n);
     const lo = this.buf.readBigUInt64LE(this.pos);
     const hi = this.buf.readBigInt64LE(this.pos + 8);
     this.pos += 16;
     return (hi << 64n) | lo;
+  }
+
+  /**
+   * A Decimal128's scaled integer as a number when it is in [0, 2^53) (every real sum of call
+   * costs in pico-dollars: no BigInt made); otherwise -1, leaving the value unread.
+   */
+  smallDecimal128(): number {
+    const b = this.buf;
+    const p = this.pos;
+    if (b.readUInt32LE(p + 8) !== 0 || b.readUInt32LE(p + 12) !== 0 || b.readUInt32LE(p + 4) >= 0x200000) return -1;
+    this.pos = p + 16;
+    return b.readUInt32LE(p + 4) * 4294967296 + b.readUInt32LE(p);
   }
 
   /** The next `n` bytes, as a view. */
