@@ -62,4 +62,13 @@ describe('DailySums', () => {
       ['b', 2n ** 80n + 7n, 3],
     ]);
   });
+
+  it('keeps the latest tier a request named: a request without one does not blank it', () => {
+    const batch = new DailySums();
+    for (const tier of ['free', 'pro', '']) {
+      const sums = aggregateDaily([priced(llmCall({ customerId: 'a', customerTier: tier }), cost({ input: 1n, output: 0n }))]);
+      batch.merge(encode(sums), sums.length);
+    }
+    expect(batch.rows().map((r) => [r.customerTier, r.calls])).toEqual([['pro', 3]]);
+  });
 });
