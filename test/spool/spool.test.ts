@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../exporter/src/log/logger.js';
 import { BatchWriter, type BatchSink } from '../../exporter/src/pipeline/batch-writer.js';
 import { BufferFullError } from '../../exporter/src/pipeline/buffer-full-error.js';
-import { encodeRows, fromSpoolPayload, keysOf, toSpoolPayload } from '../../exporter/src/pipeline/encoded-rows.js';
+import { encodeRows, fromSpoolPayload, keysOf, toSpoolParts, toSpoolPayload } from '../../exporter/src/pipeline/encoded-rows.js';
 import type { RowBatch } from '../../exporter/src/pipeline/row-batch.js';
 import type { Rows } from '../../exporter/src/pipeline/rows.js';
 import { readSegment } from '../../exporter/src/spool/segment-file.js';
@@ -47,6 +47,18 @@ const spanIds = (from: number, n: number) => keysOf(rows(from, n));
 const open = (path: string, maxBytes = 1 << 30) => Spool.open(path, { maxBytes, fsync: false, logger });
 
 describe('spool segments', () => {
+  it('writes a payload given in parts exactly as the same payload in one piece, with the same CRC', () => {
+    const r = rows(0, 4);
+    const e = encodeRows(r, keysOf(r));
+    const { spool } = open(dir());
+    const crcWhole = spool.append(toSpoolPayload(e), 4);
+    const crcParts = spool.append(toSpoolParts(e), 4);
+    expect(crcParts).toBe(crcWhole);
+    const [a, b] = readSegment(spool.seal()!.path).records;
+    expect(b!.payload.equals(a!.payload)).toBe(true);
+    expect(fromSpoolPayload(b!.payload).keys).toEqual(spanIds(0, 4));
+  });
+
   it('reads back every record in order and drops a torn last record', () => {
     const path = dir();
     const { spool } = open(path);

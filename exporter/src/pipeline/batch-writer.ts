@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { SegmentRecord } from '../spool/segment-file.js';
 import type { Spool, SpooledSegment } from '../spool/spool.js';
 import { BufferFullError } from './buffer-full-error.js';
-import { encodedRowCount, fromSpoolPayload, toSpoolPayload, type EncodedRows } from './encoded-rows.js';
+import { encodedRowCount, fromSpoolPayload, toSpoolParts, type EncodedRows } from './encoded-rows.js';
 import { RowBatch } from './row-batch.js';
 
 /** Where batches go; PnlStore implements it. */
@@ -128,7 +128,7 @@ export class BatchWriter {
     if (this.closed) throw new Error('BatchWriter is closed');
     const size = encodedRowCount(encoded);
     if (size === 0) return;
-    const crc = this.spool.append(toSpoolPayload(encoded), size);
+    const crc = this.spool.append(toSpoolParts(encoded), size);
     this.pending.add(encoded, crc);
     if (this.pending.rows >= this.options.maxRows) {
       this.cut();

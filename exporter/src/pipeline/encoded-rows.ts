@@ -77,21 +77,31 @@ export function keysOf(rows: Rows): string[] {
 
 /** The spool record payload of a request. */
 export function toSpoolPayload(e: EncodedRows): Buffer {
-  const size = 1 + 4 * 9 + e.calls.length + e.runs.length + e.outcomes.length + e.daily.length + e.keys.length * KEY_BYTES;
-  const out = Buffer.allocUnsafe(size);
-  let pos = out.writeUInt8(FORMAT, 0);
-  const section = (rows: number, bytes: Buffer): void => {
-    pos = out.writeUInt32LE(rows, pos);
-    pos = out.writeUInt32LE(bytes.length, pos);
-    pos += bytes.copy(out, pos);
+  return Buffer.concat(toSpoolParts(e));
+}
+
+/**
+ * The spool record payload of a request in parts, the encoded rows among them as they are:
+ * the spool writes the parts as one record, so the rows (most of the bytes) are not copied.
+ */
+export function toSpoolParts(e: EncodedRows): Buffer[] {
+  const sizes = Buffer.allocUnsafe(1 + 4 * 8);
+  sizes.writeUInt8(FORMAT, 0);
+  const section = (i: number, rows: number, bytes: Buffer): Buffer => {
+    sizes.writeUInt32LE(rows, 1 + 8 * i);
+    sizes.writeUInt32LE(bytes.length, 5 + 8 * i);
+    return sizes.subarray(i === 0 ? 0 : 1 + 8 * i, 9 + 8 * i);
   };
-  section(e.callRows, e.calls);
-  section(e.runRows, e.runs);
-  section(e.outcomeRows, e.outcomes);
-  section(e.dailyRows, e.daily);
-  pos = out.writeUInt32LE(e.keys.length, pos);
-  for (const k of e.keys) pos += out.write(k, pos, KEY_BYTES, 'latin1');
-  return out;
+  const keys = Buffer.allocUnsafe(4 + e.keys.length * KEY_BYTES);
+  let pos = keys.writeUInt32LE(e.keys.length, 0);
+  for (const k of e.keys) pos += keys.write(k, pos, KEY_BYTES, 'latin1');
+  return [
+    section(0, e.callRows, e.calls), e.calls,
+    section(1, e.runRows, e.runs), e.runs,
+    section(2, e.outcomeRows, e.outcomes), e.outcomes,
+    section(3, e.dailyRows, e.daily), e.daily,
+    keys,
+  ];
 }
 
 /** Reads a spool record payload back (either format this service ever wrote). */

@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync, writevSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
 /*
@@ -40,24 +40,37 @@ export class SegmentWriter {
 
   /**
    * Appends one record synchronously; when it returns, the rows survive a crash of this
-   * process. Returns the payload's CRC-32.
+   * process. The payload may come in parts (written as one, without joining them first).
+   * Returns the payload's CRC-32.
    */
-  append(payload: Buffer, rowCount: number): number {
-    const checksum = crc32(payload);
-    const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
-    record.writeUInt32LE(payload.length, 0);
-    record.writeUInt32LE(rowCount, 4);
-    record.writeUInt32LE(checksum, 8);
-    payload.copy(record, HEADER_BYTES);
+  append(payload: Buffer | readonly Buffer[], rowCount: number): number {
+    const parts = Buffer.isBuffer(payload) ? [payload] : payload;
+    let checksum = 0;
+    let length = 0;
+    for (const part of parts) {
+      checksum = crc32(part, checksum);
+      length += part.length;
+    }
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt32LE(length, 0);
+    header.writeUInt32LE(rowCount, 4);
+    header.writeUInt32LE(checksum, 8);
+    const record = [header, ...parts];
+    const recordBytes = HEADER_BYTES + length;
     try {
-      // A file write may be partial; finish it, or undo the partial record so appends stay aligned.
-      for (let written = 0; written < record.length; ) written += writeSync(this.fd, record, written);
+      const written = writevSync(this.fd, record);
+      // A file write may be partial: finish it (rare, so from a joined copy), or undo the
+      // partial record so appends stay aligned.
+      if (written < recordBytes) {
+        const rest = Buffer.concat(record, recordBytes);
+        for (let at = written; at < recordBytes; ) at += writeSync(this.fd, rest, at);
+      }
     } catch (err) {
       ftruncateSync(this.fd, this.bytesWritten);
       throw err;
     }
     if (this.fsync) fdatasyncSync(this.fd);
-    this.bytesWritten += record.length;
+    this.bytesWritten += recordBytes;
     this.rowsWritten += rowCount;
     return checksum;
   }

@@ -102,7 +102,7 @@ export class Spool {
    * Appends a record of `rowCount` rows to the open segment (opening one if needed) and returns
    * its CRC-32. Throws SpoolError if the disk refuses.
    */
-  append(payload: Buffer, rowCount: number): number {
+  append(payload: Buffer | readonly Buffer[], rowCount: number): number {
     try {
       if (this.open === undefined) {
         const id = this.nextId++;
