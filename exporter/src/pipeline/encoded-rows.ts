@@ -37,7 +37,8 @@ export function encodedRowCount(e: EncodedRows): number {
 
 /** Encodes a request's rows; `keys` are their dedup keys, one per row. */
 export function encodeRows(rows: Rows, keys: string[]): EncodedRows {
-  const calls = new RowBinaryWriter(rows.calls.length * 700 + 64);
+  // ~480 bytes make a typical row (15 attributes); the writer doubles its buffer when rows are larger.
+  const calls = new RowBinaryWriter(rows.calls.length * 560 + 64);
   for (const c of rows.calls) writeLlmCall(calls, c);
   const runs = new RowBinaryWriter(rows.runs.length * 300 + 64);
   for (const r of rows.runs) writeAgentRun(runs, r);

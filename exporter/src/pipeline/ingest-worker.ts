@@ -17,6 +17,10 @@ const setup = workerData as IngestWorkerSetup;
 const port = parentPort!;
 const priceBook = await loadPriceBook(setup.config.pricesFile !== undefined ? { overridesFile: setup.config.pricesFile } : {});
 const normalizeOptions = normalizeOptionsFrom(setup.config, setup.hashSalt);
+/** Buffer.allocUnsafe serves smaller sizes from a shared pool; from this size a buffer has its own memory. */
+const MOVE_MIN_BYTES = 4096;
+/** A buffer less full than this is copied to its exact size instead, so the batch does not hold the spare room. */
+const MOVE_MIN_FILL = 0.75;
 // Dedup needs the service's memory of accepted spans; the main thread checks it when it commits.
 const isKnown = (): boolean => false;
 
@@ -28,8 +32,14 @@ port.on('message', (m: WorkerRequest) => {
     const spans = m.encoding === 'protobuf' ? decodeTracesProtobuf(body) : decodeTracesJson(body);
     const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown });
     const e = prepared.encoded;
-    // Exact-size copies that can be moved, not cloned: the writers' buffers are larger and some are pooled.
+    // Moved, not cloned. A writer's own buffer that its rows mostly fill is moved as it is; a
+    // small one (from Node's shared pool, which cannot move) or one mostly empty is copied first.
     const own = (b: Buffer): Uint8Array => {
+      const whole = b.buffer;
+      if (b.byteOffset === 0 && whole.byteLength >= MOVE_MIN_BYTES && b.length >= whole.byteLength * MOVE_MIN_FILL && whole instanceof ArrayBuffer) {
+        transfer.push(whole);
+        return new Uint8Array(whole, 0, b.length);
+      }
       const copy = new Uint8Array(b);
       transfer.push(copy.buffer);
       return copy;
