@@ -115,7 +115,11 @@ async function expectCommitted(url, rows) {
   if (written !== rows) throw new Error(`the service committed ${written} rows, expected ${rows}`);
 }
 
-async function runEndToEnd(label, bodies, contentType, spans, warmupBodies) {
+/**
+ * Runs one service and measures its steady state. `beside` (optional) runs right before and
+ * right after the measured run, while the service idles, and its results are returned.
+ */
+async function runEndToEnd(label, bodies, contentType, spans, warmupBodies, beside = () => undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'pnl-bench-'));
   const { child, url } = await startService(dir);
   try {
@@ -135,6 +139,7 @@ async function runEndToEnd(label, bodies, contentType, spans, warmupBodies) {
       warm = `; cold start (the first ${fmt(warmupSpans)} spans, not counted above) ${fmt(warmupSpans / ((committed - w0) / 1000))} spans/s`;
       await expectCommitted(url, warmupSpans);
     }
+    const before = beside();
     const cpu0 = cpuSeconds(child.pid);
     const threads0 = threadCpu(child.pid);
     const load0 = process.cpuUsage();
@@ -143,6 +148,7 @@ async function runEndToEnd(label, bodies, contentType, spans, warmupBodies) {
     const cpu = cpuSeconds(child.pid) - cpu0;
     const threads1 = threadCpu(child.pid);
     const load = process.cpuUsage(load0);
+    const after = beside();
     await expectCommitted(url, warmupSpans + spans);
     clearInterval(sampler);
     const rss = peakRssMb(child.pid);
@@ -151,7 +157,7 @@ async function runEndToEnd(label, bodies, contentType, spans, warmupBodies) {
     const us = (seconds) => ((seconds / spans) * 1e6).toFixed(1);
     log(`${label.padEnd(28)} ${fmt(rate).padStart(9)} spans/s end to end (all ${fmt(spans)} acknowledged after ${((tAcked - t0) / 1000).toFixed(2)} s = ${fmt(spans / ((tAcked - t0) / 1000))}/s, committed after ${((t1 - t0) / 1000).toFixed(2)} s); ${fmt(spans / cpu)} spans per CPU-second (${cpu.toFixed(2)} CPU-s); peak RSS ${rss.toFixed(0)} MB`);
     log(`${''.padEnd(28)} CPU-µs per span: main thread ${us(threads1.main - threads0.main)}, engine threads ${us(threads1.engine - threads0.engine)}, other threads (ingest worker, V8 helpers, libuv) ${us(threads1.other - threads0.other)}; load generator ${us((load.user + load.system) / 1e6)}; peak anonymous RSS ${(peakAnon / 1024).toFixed(0)} MB + file-backed ${(peakFile / 1024).toFixed(0)} MB${warm}`);
-    return { rate, perCpu: spans / cpu, rss, anon: peakAnon / 1024 };
+    return { rate, perCpu: spans / cpu, rss, anon: peakAnon / 1024, beside: [before, after] };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -193,15 +199,21 @@ const jsonBodies = jsonStrings.map((s) => Buffer.from(s));
 const spans = REQUESTS * PER_REQUEST;
 log(`request sizes: protobuf ${(protoBodies[0].length / 1024).toFixed(0)} KiB, JSON ${(jsonBodies[0].length / 1024).toFixed(0)} KiB`);
 
-// Baseline: the cost of reading the data at all.
-let t = performance.now();
-let sink = 0;
-for (const s of jsonStrings) sink += JSON.parse(s).resourceSpans.length;
-const parseRate = spans / ((performance.now() - t) / 1000);
-log(`${'JSON.parse baseline'.padEnd(28)} ${fmt(parseRate).padStart(9)} spans/s (${sink > 0 ? 'parsed' : ''})`);
+/** Baseline: the cost of reading the data at all, in spans/s. */
+function jsonParseRate() {
+  const t = performance.now();
+  let sink = 0;
+  for (const s of jsonStrings) sink += JSON.parse(s).resourceSpans.length;
+  if (sink === 0) throw new Error('no resource spans parsed');
+  return spans / ((performance.now() - t) / 1000);
+}
 
 const warmupSets = requests(WARMUP, PER_REQUEST, 7);
-const proto = await runEndToEnd('OTLP protobuf over HTTP', protoBodies, 'application/x-protobuf', spans, warmupSets.map((s) => Buffer.from(ProtobufTraceSerializer.serializeRequest(s))));
+// The machine's speed drifts from second to second, so the baseline is taken right before and
+// right after the protobuf run (the service idle meanwhile), and the ratio uses their mean.
+const proto = await runEndToEnd('OTLP protobuf over HTTP', protoBodies, 'application/x-protobuf', spans, warmupSets.map((s) => Buffer.from(ProtobufTraceSerializer.serializeRequest(s))), jsonParseRate);
+const parseRate = (proto.beside[0] + proto.beside[1]) / 2;
+log(`${'JSON.parse baseline'.padEnd(28)} ${fmt(parseRate).padStart(9)} spans/s (mean of ${fmt(proto.beside[0])} right before and ${fmt(proto.beside[1])} right after the protobuf run)`);
 const json = await runEndToEnd('OTLP JSON over HTTP', jsonBodies, 'application/json', spans, warmupSets.map((s) => Buffer.from(JsonTraceSerializer.serializeRequest(s))));
 const raw = await rawInsertRate(protoBodies);
 log(`${'raw ClickHouse insert'.padEnd(28)} ${fmt(raw).padStart(9)} rows/s (same rows, 50k-row batches, no HTTP/decode/pricing)`);
