@@ -28,4 +28,21 @@ describe('RowBinary writer and reader', () => {
     const r = new RowBinaryReader(bytes);
     expect([...u16.map(() => r.uint16()), ...u32.map(() => r.uint32()), ...u64.map(() => r.uint64())]).toEqual([...u16, ...u32, ...u64]);
   });
+
+  it('writes strings of every length through each of its paths as length-prefixed UTF-8', () => {
+    // ASCII and non-ASCII (the last character, or the first) at lengths around each path's bound.
+    const strings = Array.from({ length: 140 }, (_, n) => 'a'.repeat(n)).flatMap((a) => [a, a.length > 0 ? `${a.slice(1)}é` : 'é', a.length > 0 ? `€${a.slice(1)}` : '€']);
+    const w = new RowBinaryWriter(16);
+    for (const s of strings) w.string(s);
+    const bytes = Buffer.from(w.bytes());
+    // Checked against Node's own encoder, independently of the reader.
+    const expected = Buffer.concat(strings.map((s) => {
+      const utf8 = Buffer.from(s, 'utf8');
+      const len = utf8.length < 128 ? Buffer.from([utf8.length]) : Buffer.from([(utf8.length & 0x7f) | 0x80, utf8.length >> 7]);
+      return Buffer.concat([len, utf8]);
+    }));
+    expect(bytes.equals(expected)).toBe(true);
+    const r = new RowBinaryReader(bytes);
+    expect(strings.map(() => r.string())).toEqual(strings);
+  });
 });
