@@ -44,7 +44,9 @@ export class SegmentWriter {
    * Returns the payload's CRC-32.
    */
   append(payload: Buffer | readonly Buffer[], rowCount: number): number {
-    const parts = Buffer.isBuffer(payload) ? [payload] : payload;
+    // Empty parts are left out: zlib.crc32 of a buffer with no memory behind it (an empty
+    // ArrayBuffer, as an empty section moved from a worker has) restarts the checksum at 0.
+    const parts = (Buffer.isBuffer(payload) ? [payload] : payload).filter((part) => part.length > 0);
     let checksum = 0;
     let length = 0;
     for (const part of parts) {
