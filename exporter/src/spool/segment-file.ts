@@ -1,5 +1,6 @@
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { writeAllSync } from '../io/write-all-sync.js';
 
 /*
  * One spool segment: the rows of one ClickHouse batch, as a sequence of records appended one
@@ -57,17 +58,11 @@ export class SegmentWriter {
     header.writeUInt32LE(length, 0);
     header.writeUInt32LE(rowCount, 4);
     header.writeUInt32LE(checksum, 8);
-    const record = [header, ...parts];
     const recordBytes = HEADER_BYTES + length;
     try {
-      const written = writevSync(this.fd, record);
-      // A file write may be partial: finish it (rare, so from a joined copy), or undo the
-      // partial record so appends stay aligned.
-      if (written < recordBytes) {
-        const rest = Buffer.concat(record, recordBytes);
-        for (let at = written; at < recordBytes; ) at += writeSync(this.fd, rest, at);
-      }
+      writeAllSync(this.fd, [header, ...parts]);
     } catch (err) {
+      // Undo a partial record, so appends stay aligned.
       ftruncateSync(this.fd, this.bytesWritten);
       throw err;
     }
