@@ -45,15 +45,15 @@ export async function createRowBinaryInserter(client: ClickHouseClient, target: 
   return {
     async insert(table, columns, payload, settings) {
       const file = join(dir, `${process.pid}-${seq++}.bin`);
-      // The requests' buffers as they are: joining a batch's (tens of MB) first cost a copy
-      // into a fresh allocation on the thread that answers requests.
-      const fd = openSync(file, 'w');
       try {
-        writeAllSync(fd, payload);
-      } finally {
-        closeSync(fd);
-      }
-      try {
+        // The requests' buffers as they are: joining a batch's (tens of MB) first cost a copy
+        // into a fresh allocation on the thread that answers requests.
+        const fd = openSync(file, 'w');
+        try {
+          writeAllSync(fd, payload);
+        } finally {
+          closeSync(fd);
+        }
         await client.command({
           query: `INSERT INTO ${table} (${columnList(columns)}) SELECT * FROM file('${file}', 'RowBinary', '${fileStructure(columns)}')`,
           clickhouse_settings: settings,
