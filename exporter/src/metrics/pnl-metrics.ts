@@ -2,7 +2,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { RejectReason } from '../model/llm-call.js';
 import { BoundedLabel } from './bounded-label.js';
 import { CALL_SUMS_STRIDE, COUNT_STRIDE, callSumsIds, type IngestTallyData } from './ingest-tally.js';
-import { CallSumsTable } from './call-sums-table.js';
+import { KeyedSums } from '../text/keyed-sums.js';
 import { CustomerLabels } from './customer-labels.js';
 
 
@@ -28,7 +28,7 @@ export class PnlMetrics {
 
   private readonly callDeltas = new Map<string, CallDeltas>();
   /** Call sums by callSumsKey(), not yet labelled: usd, input, cacheRead, cacheWrite, output, reasoning, ok, error, unset. */
-  private readonly rawCallSums = new CallSumsTable();
+  private readonly rawCallSums = new KeyedSums(CALL_SUMS_STRIDE - 1);
   private readonly evolutionDeltas = new Map<string, LabelledDelta>();
   private readonly unpricedDeltas = new Map<string, LabelledDelta>();
 
@@ -155,8 +155,13 @@ export class PnlMetrics {
    */
   recordTally(t: IngestTallyData): void {
     const c = t.calls;
-    for (let i = 0; i < c.length; i += CALL_SUMS_STRIDE) this.rawCallSums.add(c, i);
-    if (this.rawCallSums.size > MAX_RAW_CALL_SUMS) this.foldRawCallSums();
+    const raw = this.rawCallSums;
+    for (let i = 0; i < c.length; i += CALL_SUMS_STRIDE) {
+      const base = raw.slotOf(c[i] as string) * raw.width;
+      const sums = raw.sums;
+      for (let k = 0; k < raw.width; k++) sums[base + k]! += c[i + 1 + k] as number;
+    }
+    if (raw.size > MAX_RAW_CALL_SUMS) this.foldRawCallSums();
     const e = t.evolution;
     for (let i = 0; i < e.length; i += COUNT_STRIDE) {
       const labels = { customer: this.customers.label(e[i] as string), feature: this.features.label(e[i + 1] as string), reason: this.reasons.label(e[i + 2] as string) };
@@ -180,7 +185,10 @@ export class PnlMetrics {
 
   /** Moves the raw call sums into the per label set deltas, labelling each raw key once. */
   private foldRawCallSums(): void {
-    this.rawCallSums.forEach((key, v, o) => {
+    const raw = this.rawCallSums;
+    raw.keys.forEach((key, slot) => {
+      const v = raw.sums;
+      const o = slot * raw.width;
       const [customerId, featureId, provider, model] = callSumsIds(key);
       const customer = this.customers.label(customerId);
       const feature = this.features.label(featureId);

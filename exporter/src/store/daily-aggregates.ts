@@ -1,5 +1,6 @@
 import type { PricedCall } from '../model/priced-call.js';
 import type { ColumnSpec } from './row-format.js';
+import { KeyedSums } from '../text/keyed-sums.js';
 import { ShortStringCache } from '../text/short-string-cache.js';
 import { RowBinaryReader } from './row-binary-reader.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
@@ -70,9 +71,10 @@ export function aggregateDaily(calls: readonly PricedCall[]): DailyAggregate[] {
   return [...byKey.values()];
 }
 
-/** Summed per daily row, in this order: calls to reasoning tokens (8 UInt64 columns), then duration. */
-const SUMMED = 9;
+/** Summed per daily row, in this order: calls to reasoning tokens (8 UInt64 columns), duration, cost. */
+const SUMMED = 10;
 const DURATION = 8;
+const COST = 9;
 const SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -88,17 +90,14 @@ const SAFE = Number.MAX_SAFE_INTEGER;
  * beyond become exact BigInts.
  */
 export class DailySums {
-  private readonly slots = new Map<string, number>();
-  private readonly keys: string[] = [];
+  private readonly table = new KeyedSums(SUMMED);
   private readonly tiers: string[] = [];
-  private sums = new Float64Array(SUMMED * 1024);
-  private costs = new Float64Array(1024);
   /** Costs of the slots whose sum passed 2^53 pico-dollars. */
   private readonly bigCosts = new Map<number, bigint>();
 
   /** Daily rows (distinct keys) so far. */
   get size(): number {
-    return this.keys.length;
+    return this.table.size;
   }
 
   /** Adds `count` rows of RowBinary daily sums. */
@@ -108,10 +107,9 @@ export class DailySums {
       const start = r.offset;
       r.uint16();
       for (let k = 0; k < 5; k++) r.skipString();
-      const key = r.latin1Since(start);
-      let slot = this.slots.get(key);
-      if (slot === undefined) slot = this.newSlot(key);
-      const sums = this.sums;
+      const slot = this.table.slotOf(r.latin1Since(start));
+      if (slot === this.tiers.length) this.tiers.push('');
+      const sums = this.table.sums;
       const base = slot * SUMMED;
       for (let k = 0; k < DURATION; k++) sums[base + k]! += r.uint64();
       this.addCost(slot, r);
@@ -123,14 +121,14 @@ export class DailySums {
 
   /** Appends the sums as `pnl.llm_costs_daily` RowBinary rows, in the order their keys first came. */
   write(w: RowBinaryWriter): void {
-    const sums = this.sums;
-    for (let slot = 0; slot < this.keys.length; slot++) {
-      const key = this.keys[slot]!;
+    const { keys, sums } = this.table;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const key = keys[slot]!;
       // The key columns exactly as they came: one byte per character.
       w.fixedString(key, key.length);
       const base = slot * SUMMED;
       for (let k = 0; k < DURATION; k++) w.uint64(sums[base + k]!);
-      w.decimal128(this.bigCosts.get(slot) ?? BigInt(this.costs[slot]!));
+      w.decimal128(this.bigCosts.get(slot) ?? BigInt(sums[base + COST]!));
       w.uint64(sums[base + DURATION]!);
       w.string(this.tiers[slot]!);
     }
@@ -138,39 +136,23 @@ export class DailySums {
 
   /** The sums as row objects (what write() writes, read back). */
   rows(): DailyAggregate[] {
-    const w = new RowBinaryWriter(this.keys.length * 140 + 64);
+    const w = new RowBinaryWriter(this.size * 140 + 64);
     this.write(w);
     const r = new RowBinaryReader(w.bytes());
-    return this.keys.map(() => readDailyAggregate(r, STRINGS));
-  }
-
-  private newSlot(key: string): number {
-    const slot = this.keys.length;
-    if (slot === this.costs.length) {
-      const sums = new Float64Array(this.sums.length * 2);
-      sums.set(this.sums);
-      this.sums = sums;
-      const costs = new Float64Array(this.costs.length * 2);
-      costs.set(this.costs);
-      this.costs = costs;
-    }
-    this.sums.fill(0, slot * SUMMED, (slot + 1) * SUMMED);
-    this.costs[slot] = 0;
-    this.slots.set(key, slot);
-    this.keys.push(key);
-    this.tiers.push('');
-    return slot;
+    return this.table.keys.map(() => readDailyAggregate(r, STRINGS));
   }
 
   private addCost(slot: number, r: RowBinaryReader): void {
+    const sums = this.table.sums;
+    const at = slot * SUMMED + COST;
     const big = this.bigCosts.get(slot);
     const n = big === undefined ? r.smallDecimal128() : -1;
-    if (n >= 0 && this.costs[slot]! + n <= SAFE) {
-      this.costs[slot]! += n;
+    if (n >= 0 && sums[at]! + n <= SAFE) {
+      sums[at]! += n;
       return;
     }
     const value = n >= 0 ? BigInt(n) : r.decimal128();
-    this.bigCosts.set(slot, (big ?? BigInt(this.costs[slot]!)) + value);
+    this.bigCosts.set(slot, (big ?? BigInt(sums[at]!)) + value);
   }
 }
 
