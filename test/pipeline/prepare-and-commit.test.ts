@@ -19,6 +19,8 @@ import { postTraces } from '../helpers/otlp-payloads.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { startTestService } from '../helpers/test-service.js';
 import { PROTOBUF, uniqueRequests } from '../helpers/unique-requests.js';
+import { requests } from '../bench/synthetic-spans.mjs';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 
 const logger = createLogger('silent');
 const config = loadConfig({});
@@ -53,6 +55,27 @@ describe('preparing requests in ingest workers', () => {
       expect({ ...inWorker.tally, lagSeconds: [] }).toEqual({ ...inline.tally, lagSeconds: [] });
       expect(inWorker.tally.lagSeconds).toHaveLength(256);
     }
+  });
+
+  it('rejects protobuf ids of the wrong length or all zeros as the main thread does, though it skips the hex pattern', async () => {
+    const spans = requests(1, 6, 5)[0];
+    const ids: Array<[string, string]> = [
+      ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'],
+      ['0af7651916cd43dd', 'b7ad6b7169203331'], // trace id of 8 bytes
+      ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b71'], // span id of 4 bytes
+      ['0'.repeat(32), 'b7ad6b7169203332'],
+      ['0af7651916cd43dd8448eb211c80319c', '0'.repeat(16)],
+      ['0af7651916cd43dd8448eb211c80319c00', 'b7ad6b7169203333'], // 17 bytes
+    ];
+    spans.forEach((span, i) => {
+      const [traceId, spanId] = ids[i]!;
+      span.spanContext = () => ({ traceId, spanId, traceFlags: 1 });
+    });
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
+    const [inWorker, inline] = [await workers.prepare(body, 'protobuf'), prepareInline(body)];
+    expect(inWorker.rejectedByReason).toEqual({ invalid_ids: 5 });
+    expect(inWorker.encoded.keys).toEqual([SeenSpans.key(...ids[0]!)]);
+    expect({ ...inWorker, encoded: null, tally: null }).toEqual({ ...inline, encoded: null, tally: null });
   });
 
   it('rejects a body that is not OTLP with the decoder error (answered 400), and keeps serving', async () => {

@@ -33,6 +33,12 @@ export interface PrepareContext {
   /** True for a span key accepted before; such spans are counted as duplicates and dropped. */
   isKnown: (key: string) => boolean;
   tokenCheck?: TokenCheck;
+  /**
+   * True when every id is already lowercase hex: the protobuf decoder makes ids from bytes
+   * (`hexSlice`), so only their lengths and zeros are left to check. JSON ids and spans from the
+   * in-process exporter are strings from outside and are matched against the hex pattern.
+   */
+  idsAreHex?: boolean;
 }
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -44,6 +50,7 @@ const MAX_REJECT_MESSAGES = 3;
 /** normalize -> drop duplicates -> rate -> encode, for one request's spans. */
 export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext): PreparedRequest {
   const { normalizeOptions, priceBook, isKnown, tokenCheck } = ctx;
+  const validIds = ctx.idsAreHex === true ? validHexIds : validIdStrings;
   const rows = emptyRows();
   const keys: string[] = [];
   const inRequest = new Set<string>();
@@ -99,6 +106,10 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
   return prepared;
 }
 
-function validIds(span: DecodedSpan): boolean {
+function validIdStrings(span: DecodedSpan): boolean {
   return HEX32.test(span.traceId) && HEX16.test(span.spanId) && span.traceId !== ZERO32 && span.spanId !== ZERO16;
+}
+
+function validHexIds(span: DecodedSpan): boolean {
+  return span.traceId.length === 32 && span.spanId.length === 16 && span.traceId !== ZERO32 && span.spanId !== ZERO16;
 }
