@@ -1,9 +1,9 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../exporter/src/log/logger.js';
-import { BatchWriter, type BatchSink } from '../../exporter/src/pipeline/batch-writer.js';
+import { BatchWriter, idleAfterMs, type BatchSink } from '../../exporter/src/pipeline/batch-writer.js';
 import { BufferFullError } from '../../exporter/src/pipeline/buffer-full-error.js';
 import { encodeRows, fromSpoolPayload, keysOf, toSpoolParts, toSpoolPayload } from '../../exporter/src/pipeline/encoded-rows.js';
 import type { RowBatch } from '../../exporter/src/pipeline/row-batch.js';
@@ -239,6 +239,78 @@ describe('BatchWriter over the spool', () => {
     expect([...target.committed.values()]).toEqual([1000]);
     await writer.close();
     expect([...target.committed.values()]).toEqual([1000, 999]);
+  });
+
+  describe('deciding that senders went quiet (fake clock)', () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    /** `count` requests of `size` rows, `gapMs` apart on the fake clock; ids numbered from `from`. */
+    const send = async (writer: BatchWriter, from: number, count: number, size: number, gapMs: number): Promise<void> => {
+      for (let i = 0; i < count; i++) {
+        if (i > 0) await vi.advanceTimersByTimeAsync(gapMs);
+        add(writer, from + i * size, size);
+      }
+    };
+
+    it('commits a burst of requests a few ms apart within tens of ms of its last one, not after the whole idle wait', async () => {
+      const target = sink();
+      const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 2000, maxMemoryRows: 100_000, logger });
+      await send(writer, 0, 40, 50, 5);
+      await vi.advanceTimersByTimeAsync(39);
+      expect(target.committed.size).toBe(0);
+      // 8 mean gaps of 5 ms, plus what is left of the 2 s the writer assumed before any request came.
+      await vi.advanceTimersByTimeAsync(60);
+      expect([...target.committed.values()]).toEqual([2000]);
+      await writer.close();
+    });
+
+    it('waits 8 mean gaps, never less than 20 ms (requests sent at once) nor more than the idle wait', () => {
+      expect(idleAfterMs(5, 2000)).toBe(40);
+      expect(idleAfterMs(0.1, 2000)).toBe(20);
+      expect(idleAfterMs(100, 250)).toBe(250);
+    });
+
+    it('keeps the whole idle wait for a stream sending every 200 ms, so it is not inserted request by request', async () => {
+      const target = sink();
+      const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 250, maxMemoryRows: 100_000, logger });
+      await send(writer, 0, 12, 500, 200);
+      expect(target.committed.size).toBe(0);
+      await vi.advanceTimersByTimeAsync(240);
+      expect(target.committed.size).toBe(0);
+      await vi.advanceTimersByTimeAsync(20);
+      expect([...target.committed.values()]).toEqual([6000]);
+      await writer.close();
+    });
+
+    it('goes by the mean gap, not the last one: requests that come in clumps are not cut at each pause', async () => {
+      const target = sink();
+      const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 250, maxMemoryRows: 100_000, logger });
+      // Four senders flushing together every 60 ms: gaps of 1, 1, 1, 57 ms (mean 15, so 120 ms to go quiet).
+      for (let clump = 0; clump < 10; clump++) {
+        if (clump > 0) await vi.advanceTimersByTimeAsync(57);
+        await send(writer, clump * 1000, 4, 250, 1);
+      }
+      expect(target.committed.size).toBe(0);
+      await vi.advanceTimersByTimeAsync(250);
+      expect([...target.committed.values()]).toEqual([10_000]);
+      await writer.close();
+    });
+
+    it('after a pause, judges the next burst by its own pace (a long gap counts as the idle wait, not more)', async () => {
+      const target = sink();
+      const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 250, maxMemoryRows: 100_000, logger });
+      await send(writer, 0, 30, 50, 2);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect([...target.committed.values()]).toEqual([1500]);
+      await send(writer, 1500, 30, 50, 2);
+      await vi.advanceTimersByTimeAsync(25);
+      expect([...target.committed.values()]).toEqual([1500, 1500]);
+      await writer.close();
+    });
   });
 
   it('stops at close after the grace period, leaving unwritten batches in the spool', async () => {

@@ -17,7 +17,8 @@ export interface BatchWriterOptions {
   maxDelayMs: number;
   /**
    * Flush once no rows arrived for this long (ms), if at least IDLE_FLUSH_MIN_ROWS are pending:
-   * the end of a burst is committed at once instead of waiting out maxDelayMs. 0 = off.
+   * the end of a burst is committed at once instead of waiting out maxDelayMs. Sooner when
+   * requests have been coming faster (see idleAfterMs). 0 = off.
    */
   idleMs?: number;
   /** Rows of waiting batches kept in memory; beyond it they wait on disk only and are read back in turn. */
@@ -56,6 +57,26 @@ export function batchOfRecords(records: readonly SegmentRecord[], onKey?: (key: 
 const MAX_BACKOFF_MS = 30_000;
 /** ClickHouse's advice: inserts of fewer rows than this are not worth their part; they wait for the timer. */
 export const IDLE_FLUSH_MIN_ROWS = 1000;
+/**
+ * Senders count as gone quiet after this many mean gaps between requests with none. For
+ * requests arriving at random, a gap that long comes once in e^8 (~3,000) gaps, so a steady
+ * stream is not cut into small inserts; a burst's end is seen within ~8 of its gaps.
+ */
+const IDLE_GAPS = 8;
+/** ...but not sooner than this (ms): requests sent at once arrive microseconds apart. */
+const IDLE_MIN_MS = 20;
+/** The running mean of gaps weighs the newest 1/8: about the last 8 requests count. */
+const GAP_WINDOW = 8;
+
+/**
+ * How long after the last request to declare the senders quiet: IDLE_GAPS times the running
+ * mean gap between requests, within [IDLE_MIN_MS, idleMs]. A Collector sending every 200 ms
+ * keeps the whole idleMs (so its requests are not inserted one by one); a burst of requests a
+ * few ms apart is committed tens of ms after its last one instead of idleMs after it.
+ */
+export function idleAfterMs(meanGapMs: number, idleMs: number): number {
+  return Math.min(idleMs, Math.max(IDLE_MIN_MS, IDLE_GAPS * meanGapMs));
+}
 
 /**
  * Collects accepted rows and writes them in large batches, by size or by time, as ClickHouse
@@ -73,6 +94,11 @@ export class BatchWriter {
   private memoryRows = 0;
   private timer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private idleTimerMs = 0;
+  /** When rows last arrived (performance.now()), and the running mean of the gaps between arrivals. */
+  private lastArrival: number | undefined;
+  private meanGapMs: number;
+  private gaps = 0;
   private writing: Promise<void> | undefined;
   private failures = 0;
   private closed = false;
@@ -86,6 +112,9 @@ export class BatchWriter {
     private readonly options: BatchWriterOptions,
     recovered: readonly RecoveredBatch[] = [],
   ) {
+    // Counted as one gap of the slowest pace: the first few requests (maybe a clump sent at once)
+    // cannot make the wait short on their own.
+    this.meanGapMs = options.idleMs ?? 0;
     for (const r of recovered) this.enqueue(r.segment, r.rows);
     if (this.queue.length > 0) this.startDraining();
   }
@@ -130,6 +159,15 @@ export class BatchWriter {
     if (size === 0) return;
     const crc = this.spool.append(toSpoolParts(encoded), size);
     this.pending.add(encoded, crc);
+    const idleMs = this.options.idleMs ?? 0;
+    const now = performance.now();
+    // A gap longer than idleMs is a pause between bursts, not their pace.
+    if (this.lastArrival !== undefined) {
+      const gap = Math.min(now - this.lastArrival, idleMs);
+      this.gaps++;
+      this.meanGapMs += (gap - this.meanGapMs) / Math.min(this.gaps + 1, GAP_WINDOW);
+    }
+    this.lastArrival = now;
     if (this.pending.rows >= this.options.maxRows) {
       this.cut();
       return;
@@ -138,12 +176,15 @@ export class BatchWriter {
       this.timer = setTimeout(() => this.cut(), this.options.maxDelayMs);
       this.timer.unref();
     }
-    const idleMs = this.options.idleMs ?? 0;
     if (idleMs > 0 && this.pending.rows >= IDLE_FLUSH_MIN_ROWS) {
-      if (this.idleTimer === undefined) {
-        this.idleTimer = setTimeout(() => this.cut(), idleMs);
+      const after = Math.round(idleAfterMs(this.meanGapMs, idleMs));
+      if (this.idleTimer !== undefined && after === this.idleTimerMs) this.idleTimer.refresh();
+      else {
+        clearTimeout(this.idleTimer);
+        this.idleTimer = setTimeout(() => this.cut(), after);
         this.idleTimer.unref();
-      } else this.idleTimer.refresh();
+        this.idleTimerMs = after;
+      }
     }
   }
 
