@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { callSumsIds, callSumsKey, CALL_SUMS_STRIDE, type IngestTallyData } from '../../exporter/src/metrics/ingest-tally.js';
+import { callSumsIds, callSumsKey, CALL_SUMS_STRIDE, INGEST_LAG_BUCKETS, type IngestTallyData } from '../../exporter/src/metrics/ingest-tally.js';
 import { PnlMetrics } from '../../exporter/src/metrics/pnl-metrics.js';
 import { metricSum } from '../helpers/test-service.js';
 
-const tally = (calls: Array<string | number>): IngestTallyData => ({ calls, evolution: [], unpriced: [], runs: [], lagSeconds: [] });
+const tally = (calls: Array<string | number>): IngestTallyData => ({ calls, evolution: [], unpriced: [], runs: [], lagCounts: INGEST_LAG_BUCKETS.map(() => 0).concat(0), lagSum: 0 });
 /** One call sum entry: the key, then usd, input, cacheRead, cacheWrite, output, reasoning, ok, error, unset. */
 const entry = (key: string, usd: number, input: number): Array<string | number> => [key, usd, input, 0, 0, 10, 0, 1, 0, 0];
 

@@ -49,5 +49,9 @@ describe('a real OTel NodeSDK sending OTLP protobuf to the service', () => {
     expect(metricValue(text, 'pnl_llm_tokens_total', { customer: 'cust_acme', feature: 'chat', provider: 'anthropic', model: 'claude-sonnet-4-20250514', kind: 'cache_write' })).toBe(1000);
     expect(metricValue(text, 'pnl_llm_calls_total', { customer: 'cust_acme', feature: 'chat', provider: 'openai', model: 'gpt-4o-mini', status: 'unset' })).toBe(1);
     expect(metricValue(text, 'pnl_spans_received_total')).toBe(2);
+    // Both calls ended just now: each counted once, well within a second.
+    expect(metricValue(text, 'pnl_ingest_lag_seconds_count')).toBe(2);
+    expect(metricValue(text, 'pnl_ingest_lag_seconds_bucket', { le: '1' })).toBe(2);
+    expect(metricValue(text, 'pnl_ingest_lag_seconds_sum')).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { AgentRun } from '../model/llm-call.js';
 import type { PricedCall } from '../model/priced-call.js';
+import { BucketCounts } from './bucketed-histogram.js';
 
 const PICO_PER_USD = 1e12;
 
@@ -40,9 +41,14 @@ export interface IngestTallyData {
   unpriced: Array<string | number>;
   /** Per (customer, agent, outcome): the 3 ids, then a count. */
   runs: Array<string | number>;
-  /** Seconds from each call's end to its preparation. */
-  lagSeconds: number[];
+  /** Seconds from each call's end to its preparation, counted per INGEST_LAG_BUCKETS bucket (then +Inf). */
+  lagCounts: number[];
+  /** The sum of those seconds. */
+  lagSum: number;
 }
+
+/** Upper bounds (seconds) of `pnl_ingest_lag_seconds`. */
+export const INGEST_LAG_BUCKETS: readonly number[] = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600];
 
 export const CALL_SUMS_STRIDE = 10;
 /** Stride of evolution, unpriced and runs. */
@@ -53,7 +59,7 @@ export class IngestTally {
   private readonly evolution = new Map<string, Counted>();
   private readonly unpriced = new Map<string, Counted>();
   private readonly runs = new Map<string, Counted>();
-  private readonly lagSeconds: number[] = [];
+  private readonly lag = new BucketCounts(INGEST_LAG_BUCKETS);
 
   constructor(private readonly nowUs: number) {}
 
@@ -87,7 +93,7 @@ export class IngestTally {
       u.n += 1;
     }
     const endUs = c.startTimeUs + c.durationUs;
-    if (endUs > 0) this.lagSeconds.push(Math.max(0, (this.nowUs - endUs) / 1e6));
+    if (endUs > 0) this.lag.observe(Math.max(0, (this.nowUs - endUs) / 1e6));
   }
 
   addRun(r: AgentRun): void {
@@ -103,7 +109,7 @@ export class IngestTally {
     for (const d of this.calls.values()) {
       calls.push(d.key, d.usd, d.input, d.cacheRead, d.cacheWrite, d.output, d.reasoning, d.ok, d.error, d.unset);
     }
-    return { calls, evolution: flat(this.evolution), unpriced: flat(this.unpriced), runs: flat(this.runs), lagSeconds: this.lagSeconds };
+    return { calls, evolution: flat(this.evolution), unpriced: flat(this.unpriced), runs: flat(this.runs), lagCounts: this.lag.counts, lagSum: this.lag.sum };
   }
 }
 
