@@ -15,7 +15,13 @@ export interface TestService {
 export async function startTestService(overrides: Partial<PnlConfig> = {}, dataDir?: string): Promise<TestService> {
   const dir = dataDir === undefined ? tempDir() : { path: dataDir, remove: () => undefined };
   const config: PnlConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: dir.path, logLevel: 'warn', batchMaxDelayMs: 50, ...overrides };
-  const service = await PnlService.start(config, createLogger(config.logLevel));
+  let service: PnlService;
+  try {
+    service = await PnlService.start(config, createLogger(config.logLevel));
+  } catch (err) {
+    dir.remove();
+    throw err;
+  }
   return {
     service,
     url: service.url,

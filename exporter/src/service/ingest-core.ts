@@ -11,6 +11,7 @@ import { BatchWriter, batchOfRecords, type RecoveredBatch } from '../pipeline/ba
 import { IngestWorkers } from '../pipeline/ingest-workers.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { loadPriceBook, type PriceBook } from '../price/index.js';
+import { redactedUrl } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
 import { applyRetention } from '../store/retention.js';
 import { Spool } from '../spool/spool.js';
@@ -48,8 +49,12 @@ export class IngestCore {
    */
   static async start(config: PnlConfig, logger: Logger, options: { workers?: boolean } = {}): Promise<IngestCore> {
     const target = clickHouseTargetOf(config);
-    const store = await PnlStore.open(target);
-    logger.info('clickhouse ready', { mode: target.kind, where: target.kind === 'embedded' ? target.dataDir : redactUrl(target.url) });
+    const store = await PnlStore.open(target, {
+      waitMs: config.clickhouseWaitMs,
+      onRetry: (attempt, error, nextInMs) =>
+        logger.warn('waiting for ClickHouse', { url: target.kind === 'remote' ? redactedUrl(target.url) : undefined, attempt, error, retryInMs: nextInMs, waitMs: config.clickhouseWaitMs }),
+    });
+    logger.info('clickhouse ready', { mode: target.kind, where: target.kind === 'embedded' ? target.dataDir : redactedUrl(target.url) });
     await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
     const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers, maxLabelValues: config.metricsMaxLabelValues });
@@ -166,10 +171,4 @@ function hashSalt(config: PnlConfig, logger: Logger): string {
     logger.info('generated the salt for hashing end-user ids; set PNL_HASH_SALT to the same secret on every replica', { file });
     return readFileSync(file, 'utf8').trim();
   }
-}
-
-function redactUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
 }

@@ -52,3 +52,10 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
   const connection = createChdbConnection({ path: target.dataDir });
   return createClient({ connection: connection as never, clickhouse_settings: SESSION_SETTINGS });
 }
+
+/** A server URL fit for logs and messages: its password replaced by `***`. */
+export function redactedUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}

@@ -6,10 +6,11 @@ import type { PriceBookEntry } from '../price/index.js';
 import { DAILY_COLUMNS } from './daily-aggregates.js';
 import { createRowBinaryInserter, type RowBinaryInserter } from './insert-row-binary.js';
 import { migrate } from './migrate.js';
-import { openClickHouse, type ClickHouseTarget } from './open-clickhouse.js';
+import { openClickHouse, redactedUrl, type ClickHouseTarget } from './open-clickhouse.js';
 import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS, type ColumnSpec } from './row-format.js';
 import { RowBinaryWriter } from './row-binary-writer.js';
 import { StoreError } from './store-error.js';
+import { waitForClickHouse, type WaitOptions } from './wait-for-clickhouse.js';
 
 /**
  * The ClickHouse side of agentic-pnl: schema, batched inserts, and the reads the service needs.
@@ -23,11 +24,20 @@ export class PnlStore {
     private readonly inserter: RowBinaryInserter,
   ) {}
 
-  /** Connects and applies pending migrations. */
-  static async open(target: ClickHouseTarget): Promise<PnlStore> {
+  /**
+   * Connects and applies pending migrations. A server (remote target) must first answer
+   * `/ping`, within `options.waitMs` (retried with backoff; 0 = one attempt).
+   */
+  static async open(target: ClickHouseTarget, options: Omit<WaitOptions, 'url'> = { waitMs: 0 }): Promise<PnlStore> {
     const client = await openClickHouse(target);
-    await migrate(client, undefined, target.kind === 'remote' ? target.cluster : undefined);
-    return new PnlStore(client, target, await createRowBinaryInserter(client, target));
+    try {
+      if (target.kind === 'remote') await waitForClickHouse(client, { ...options, url: redactedUrl(target.url) });
+      await migrate(client, undefined, target.kind === 'remote' ? target.cluster : undefined);
+      return new PnlStore(client, target, await createRowBinaryInserter(client, target));
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
   }
 
   /**
