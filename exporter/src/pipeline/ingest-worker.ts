@@ -12,6 +12,7 @@ import { normalizeOptionsFrom } from '../service/normalize-options-from-config.j
 import type { EncodedRows } from './encoded-rows.js';
 import type { IngestWorkerSetup, WorkerReply, WorkerRequest } from './ingest-workers.js';
 import { prepareSpans } from './prepare-spans.js';
+import { WrappedCalls } from './wrapped-calls.js';
 
 const setup = workerData as IngestWorkerSetup;
 const port = parentPort!;
@@ -23,6 +24,7 @@ const MOVE_MIN_BYTES = 4096;
 const MOVE_MIN_FILL = 0.75;
 // Dedup needs the service's memory of accepted spans; the main thread checks it when it commits.
 const isKnown = (): boolean => false;
+const wrappedCalls = new WrappedCalls();
 
 port.on('message', (m: WorkerRequest) => {
   let reply: WorkerReply;
@@ -30,7 +32,7 @@ port.on('message', (m: WorkerRequest) => {
   try {
     const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
     const spans = m.encoding === 'protobuf' ? decodeTracesProtobuf(body) : decodeTracesJson(body);
-    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown, idsAreHex: m.encoding === 'protobuf' });
+    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown, idsAreHex: m.encoding === 'protobuf', wrappedCalls });
     const e = prepared.encoded;
     // Moved, not cloned. A writer's own buffer that its rows mostly fill is moved as it is; a
     // small one (from Node's shared pool, which cannot move) or one mostly empty is copied first.

@@ -6,13 +6,14 @@ import type { PriceBook } from '../price/index.js';
 import type { TokenCheck } from '../token-check/index.js';
 import type { BatchWriter } from './batch-writer.js';
 import { prepareSpans, type PreparedRequest } from './prepare-spans.js';
+import { WrappedCalls } from './wrapped-calls.js';
 
 /** What happened to the spans of one request. */
 export interface IngestResult {
   received: number;
   /** LLM calls, runs and outcomes newly accepted for storage. */
   accepted: number;
-  /** Spans that are neither LLM calls nor runs (HTTP, DB, tool spans...). */
+  /** Spans that are neither LLM calls nor runs (HTTP, DB, tool spans...), and model-call spans that only wrap another (WrappedCalls). */
   ignored: number;
   duplicates: number;
   rejected: number;
@@ -26,6 +27,9 @@ export interface IngestResult {
  * -> remember the keys -> spool and buffer for ClickHouse -> count.
  */
 export class Pipeline {
+  /** For the requests prepared on this thread (an ingest worker keeps its own). */
+  private readonly wrappedCalls = new WrappedCalls();
+
   constructor(
     private readonly deps: {
       normalizeOptions: NormalizeOptions;
@@ -51,7 +55,7 @@ export class Pipeline {
   ingest(spans: readonly DecodedSpan[]): IngestResult {
     const { normalizeOptions, priceBook, seen, writer, tokenCheck } = this.deps;
     writer.assertRoom();
-    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown: (key) => seen.has(key), tokenCheck });
+    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown: (key) => seen.has(key), tokenCheck, wrappedCalls: this.wrappedCalls });
     const result = this.commit(prepared);
     // Synchronous since the check above, so no key can have become known in between.
     if (result === undefined) throw new Error('a span key became known while its request was being ingested');

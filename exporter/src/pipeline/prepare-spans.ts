@@ -6,6 +6,7 @@ import type { PriceBook } from '../price/index.js';
 import type { SampledCall, TokenCheck } from '../token-check/index.js';
 import { encodeRows, type EncodedRows } from './encoded-rows.js';
 import { emptyRows } from './rows.js';
+import type { WrappedCalls } from './wrapped-calls.js';
 
 /**
  * A request's spans, normalized, rated and encoded, with what they add to the metrics: all the
@@ -39,6 +40,12 @@ export interface PrepareContext {
    * in-process exporter are strings from outside and are matched against the hex pattern.
    */
   idsAreHex?: boolean;
+  /**
+   * The memory of model calls' parents across requests, to leave out spans that wrap another
+   * model call and repeat its tokens. One per thread that prepares requests; without it every
+   * model-call span is priced.
+   */
+  wrappedCalls?: WrappedCalls;
 }
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -49,7 +56,7 @@ const MAX_REJECT_MESSAGES = 3;
 
 /** normalize -> drop duplicates -> rate -> encode, for one request's spans. */
 export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext): PreparedRequest {
-  const { normalizeOptions, priceBook, isKnown, tokenCheck } = ctx;
+  const { normalizeOptions, priceBook, isKnown, tokenCheck, wrappedCalls } = ctx;
   const validIds = ctx.idsAreHex === true ? validHexIds : validIdStrings;
   const rows = emptyRows();
   const keys: string[] = [];
@@ -72,6 +79,10 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
       rejected++;
       rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
       if (rejectMessages.length < MAX_REJECT_MESSAGES) rejectMessages.push(n.kind === 'reject' ? n.message : `span ${span.spanId || '(none)'} has an invalid trace or span id`);
+      continue;
+    }
+    if (n.kind === 'llm' && wrappedCalls !== undefined && wrappedCalls.wrapsAnother(span, n.call.hasUsage)) {
+      ignored++;
       continue;
     }
     const key = SeenSpans.key(span.traceId, span.spanId);
