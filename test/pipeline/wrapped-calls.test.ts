@@ -69,6 +69,16 @@ describe('model-call spans that wrap another model call', () => {
     expect(sums(p).input).toBe(30);
   });
 
+  it('remembers parents for two generations of its size, then forgets them (bounded memory)', () => {
+    const wrapped = new WrappedCalls(2);
+    const call = (i: number, parent: string) => embeddings(`b0f067aa0ba9000${i}`, parent, 5);
+    prepare([chunkA], wrapped); // parent ROOT: generation 1
+    prepare([call(1, 'c0f067aa0ba90001'), call(2, 'c0f067aa0ba90002')], wrapped); // generation 1 full, then 2
+    expect(prepare([root], wrapped).ignored).toBe(1); // still in the previous generation
+    prepare([call(3, 'c0f067aa0ba90003'), call(4, 'c0f067aa0ba90004'), call(5, 'c0f067aa0ba90005')], wrapped);
+    expect(prepare([{ ...root, spanId: chunkA.parentSpanId }], wrapped).ignored).toBe(0); // two generations on: forgotten
+  });
+
   it('leaves spans of other traces alone, and every span without the memory (as before)', () => {
     const otherTrace = { ...root, traceId: '6bf92f3577b34da6a3ce929d0e0e4736' };
     expect(stored(prepare([chunkA, chunkB, otherTrace], new WrappedCalls()))).toEqual([chunkA.spanId, chunkB.spanId, ROOT]);

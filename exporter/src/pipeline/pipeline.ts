@@ -27,8 +27,8 @@ export interface IngestResult {
  * -> remember the keys -> spool and buffer for ClickHouse -> count.
  */
 export class Pipeline {
-  /** For the requests prepared on this thread (an ingest worker keeps its own). */
-  private readonly wrappedCalls = new WrappedCalls();
+  /** For the requests prepared on this thread; made on first use (with ingest workers, rarely: each keeps its own). */
+  private wrappedCalls: WrappedCalls | undefined;
 
   constructor(
     private readonly deps: {
@@ -55,7 +55,7 @@ export class Pipeline {
   ingest(spans: readonly DecodedSpan[]): IngestResult {
     const { normalizeOptions, priceBook, seen, writer, tokenCheck } = this.deps;
     writer.assertRoom();
-    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown: (key) => seen.has(key), tokenCheck, wrappedCalls: this.wrappedCalls });
+    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown: (key) => seen.has(key), tokenCheck, wrappedCalls: (this.wrappedCalls ??= new WrappedCalls()) });
     const result = this.commit(prepared);
     // Synchronous since the check above, so no key can have become known in between.
     if (result === undefined) throw new Error('a span key became known while its request was being ingested');
