@@ -248,6 +248,11 @@ describe('BatchWriter over the spool', () => {
     afterEach(() => {
       vi.useRealTimers();
     });
+    /** A writer whose only way to insert soon is its idle wait (the timer is a minute). */
+    const writerWithIdle = (idleMs: number) => {
+      const target = sink();
+      return { target, writer: new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs, maxMemoryRows: 100_000, logger }) };
+    };
     /** `count` requests of `size` rows, `gapMs` apart on the fake clock; ids numbered from `from`. */
     const send = async (writer: BatchWriter, from: number, count: number, size: number, gapMs: number): Promise<void> => {
       for (let i = 0; i < count; i++) {
@@ -257,8 +262,7 @@ describe('BatchWriter over the spool', () => {
     };
 
     it('commits a burst of requests a few ms apart within tens of ms of its last one, not after the whole idle wait', async () => {
-      const target = sink();
-      const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 2000, maxMemoryRows: 100_000, logger });
+      const { target, writer } = writerWithIdle(2000);
       await send(writer, 0, 40, 50, 5);
       await vi.advanceTimersByTimeAsync(39);
       expect(target.committed.size).toBe(0);
@@ -275,8 +279,7 @@ describe('BatchWriter over the spool', () => {
     });
 
     it('keeps the whole idle wait for a stream sending every 200 ms, so it is not inserted request by request', async () => {
-      const target = sink();
-      const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 250, maxMemoryRows: 100_000, logger });
+      const { target, writer } = writerWithIdle(250);
       await send(writer, 0, 12, 500, 200);
       expect(target.committed.size).toBe(0);
       await vi.advanceTimersByTimeAsync(240);
@@ -287,8 +290,7 @@ describe('BatchWriter over the spool', () => {
     });
 
     it('goes by the mean gap, not the last one: requests that come in clumps are not cut at each pause', async () => {
-      const target = sink();
-      const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 250, maxMemoryRows: 100_000, logger });
+      const { target, writer } = writerWithIdle(250);
       // Four senders flushing together every 60 ms: gaps of 1, 1, 1, 57 ms (mean 15, so 120 ms to go quiet).
       for (let clump = 0; clump < 10; clump++) {
         if (clump > 0) await vi.advanceTimersByTimeAsync(57);
@@ -301,8 +303,7 @@ describe('BatchWriter over the spool', () => {
     });
 
     it('after a pause, judges the next burst by its own pace (a long gap counts as the idle wait, not more)', async () => {
-      const target = sink();
-      const writer = new BatchWriter(target, open(dir()).spool, { maxRows: 50_000, maxDelayMs: 60_000, idleMs: 250, maxMemoryRows: 100_000, logger });
+      const { target, writer } = writerWithIdle(250);
       await send(writer, 0, 30, 50, 2);
       await vi.advanceTimersByTimeAsync(60_000);
       expect([...target.committed.values()]).toEqual([1500]);
