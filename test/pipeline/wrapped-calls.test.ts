@@ -79,6 +79,16 @@ describe('model-call spans that wrap another model call', () => {
     expect(prepare([{ ...root, spanId: chunkA.parentSpanId }], wrapped).ignored).toBe(0); // two generations on: forgotten
   });
 
+  it('tells apart numbered ids, also ids that repeat one word (as load generators make them)', () => {
+    const word = (n: number) => n.toString(16).padStart(8, '0');
+    const spans = Array.from({ length: 2000 }, (_, n) =>
+      embeddings(word(n + 1).repeat(2), word(n + 5001).repeat(2), 5),
+    ).map((s, n) => ({ ...s, traceId: word(n + 1).repeat(4) }));
+    const p = prepare(spans, new WrappedCalls());
+    expect(p.ignored).toBe(0);
+    expect(p.encoded.callRows).toBe(2000);
+  });
+
   it('leaves spans of other traces alone, and every span without the memory (as before)', () => {
     const otherTrace = { ...root, traceId: '6bf92f3577b34da6a3ce929d0e0e4736' };
     expect(stored(prepare([chunkA, chunkB, otherTrace], new WrappedCalls()))).toEqual([chunkA.spanId, chunkB.spanId, ROOT]);
