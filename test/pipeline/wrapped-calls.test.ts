@@ -8,6 +8,8 @@ import { prepareSpans, type PreparedRequest } from '../../exporter/src/pipeline/
 import { WrappedCalls } from '../../exporter/src/pipeline/wrapped-calls.js';
 import { loadPriceBook, type PriceBook } from '../../exporter/src/price/index.js';
 import { decodedChatSpan } from '../helpers/decoded-chat-span.js';
+import { postTraces } from '../helpers/otlp-payloads.js';
+import { metricSum, metricValue, startTestService } from '../helpers/test-service.js';
 
 /*
  * AI SDK 7's GenAI telemetry (vercel/ai packages/otel, open-telemetry.ts): `embedMany` makes a
@@ -49,6 +51,7 @@ describe('model-call spans that wrap another model call', () => {
     const p = prepare([chunkA, chunkB, root], new WrappedCalls());
     expect(stored(p)).toEqual([chunkA.spanId, chunkB.spanId]);
     expect(p.ignored).toBe(1);
+    expect(p.wrappers).toBe(1);
     expect(p.encoded.callRows).toBe(2);
     expect(sums(p).input).toBe(30); // once, not 60
     expect(sums(p).usd).toBeCloseTo((30 * 0.02) / 1e6, 15); // $0.02 per million tokens
@@ -110,6 +113,27 @@ describe('in an ingest worker', () => {
     expect(first.encoded.callRows).toBe(2);
     expect(second.encoded.callRows).toBe(0);
     expect(second.ignored).toBe(1);
+  });
+});
+
+describe('through the running service', () => {
+  it('stores the provider calls of an embedMany once, and counts the root it left out', async () => {
+    const svc = await startTestService();
+    try {
+      const res = await postTraces(svc.url, JSON.stringify(otlpJson([chunkA, chunkB, root])), { 'content-type': 'application/json' });
+      expect(res.status).toBe(200);
+      await svc.service.core.writer.flush();
+      const rows = await svc.service.core.store.select<{ span_id: string; input_tokens: number }>('SELECT span_id, input_tokens FROM pnl.llm_calls ORDER BY span_id');
+      expect(rows.map((r) => [r.span_id, Number(r.input_tokens)])).toEqual([
+        [chunkA.spanId, 10],
+        [chunkB.spanId, 20],
+      ]);
+      const text = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(metricValue(text, 'pnl_llm_wrapper_spans_total')).toBe(1);
+      expect(metricSum(text, 'pnl_llm_tokens_total', { kind: 'input' })).toBe(30);
+    } finally {
+      await svc.stop();
+    }
   });
 });
 

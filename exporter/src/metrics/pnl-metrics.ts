@@ -36,6 +36,7 @@ export class PnlMetrics {
   readonly spansReceived: Counter;
   readonly spansRejected: Counter<'reason'>;
   readonly spansDuplicate: Counter;
+  readonly wrapperSpans: Counter;
   readonly runs: Counter<'customer' | 'agent' | 'outcome'>;
   readonly ingestLag: BucketedHistogram;
   readonly insertDuration: Histogram;
@@ -112,6 +113,11 @@ export class PnlMetrics {
     this.spansDuplicate = new Counter({
       name: 'pnl_spans_duplicate_total',
       help: 'LLM and run spans delivered again after they were accepted; counted once, dropped here.',
+      registers,
+    });
+    this.wrapperSpans = new Counter({
+      name: 'pnl_llm_wrapper_spans_total',
+      help: 'Model-call spans not priced because they contain another model call that reported usage (e.g. AI SDK 7 embeddings root spans).',
       registers,
     });
     this.runs = new Counter({

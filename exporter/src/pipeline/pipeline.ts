@@ -86,6 +86,7 @@ export class Pipeline {
     if (prepared.sampled !== undefined) tokenCheck?.enqueue(prepared.sampled);
     metrics.spansReceived.inc(prepared.received);
     if (prepared.duplicates > 0) metrics.spansDuplicate.inc(prepared.duplicates);
+    if (prepared.wrappers > 0) metrics.wrapperSpans.inc(prepared.wrappers);
     const { rejected, rejectMessages } = prepared;
     return {
       received: prepared.received,

@@ -18,6 +18,8 @@ export interface PreparedRequest {
   ignored: number;
   /** Spans dropped because their key was already known when the request was prepared. */
   duplicates: number;
+  /** Model-call spans left out because they wrap another model call (WrappedCalls); also in `ignored`. */
+  wrappers: number;
   rejected: number;
   rejectedByReason: Record<string, number>;
   /** The first few rejection messages, for the OTLP partial_success answer. */
@@ -66,6 +68,7 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
   const rejectMessages: string[] = [];
   let ignored = 0;
   let duplicates = 0;
+  let wrappers = 0;
   let rejected = 0;
   let sampled: SampledCall[] | undefined;
   for (const span of spans) {
@@ -83,6 +86,7 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
     }
     if (n.kind === 'llm' && wrappedCalls !== undefined && wrappedCalls.wrapsAnother(span, n.call.hasUsage)) {
       ignored++;
+      wrappers++;
       continue;
     }
     const key = SeenSpans.key(span.traceId, span.spanId);
@@ -107,6 +111,7 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
     received: spans.length,
     ignored,
     duplicates,
+    wrappers,
     rejected,
     rejectedByReason,
     rejectMessages,
