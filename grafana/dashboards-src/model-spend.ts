@@ -91,6 +91,19 @@ export function modelSpend(): Dashboard {
         unit: 'short', w: 8, h: 9, stack: true,
         targets: [prom('sum by (status) (rate(pnl_llm_calls_total[5m]))', '{{status}}')],
       }),
+      bargauge({
+        title: 'Invoice variance by model',
+        description:
+          '(rated - invoiced) / invoiced on the worst invoiced day of the last 45 days, per provider/model (Prometheus pnl_invoice_variance_ratio, from the imported provider invoices: docs/reconciliation.md). Red beyond the default 2% tolerance (PNL_INVOICE_TOLERANCE_PCT); +Inf: rated on a day the invoice bills that provider but not that model; -100%: billed, never rated.',
+        unit: 'percentunit', w: 12, h: 8, baseColor: 'red', thresholds: [[-0.02, 'green'], [0.02, 'red']],
+        targets: [prom('sort_desc(max by (provider, model) (pnl_invoice_variance_ratio))', '{{provider}}/{{model}}', { instant: true })],
+      }),
+      bargauge({
+        title: 'Invoice variance in USD',
+        description: 'Rated - invoiced cost on the same day as the variance beside it, per provider/model (Prometheus pnl_invoice_variance_usd). Positive: we rated more than the provider billed.',
+        unit: 'currencyUSD', w: 12, h: 8, baseColor: 'blue',
+        targets: [prom('sort_desc(max by (provider, model) (pnl_invoice_variance_usd))', '{{provider}}/{{model}}', { instant: true })],
+      }),
     ],
   });
 }
