@@ -107,6 +107,17 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
     ]);
     expect((await postTraces(svc.url, proto, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
     await svc.service.core.writer.flush();
+    // The provider's invoice for that call, at exactly the rated cost (no variance, so no
+    // invoice alert): the invoice variance panels then have data to show.
+    const [rated] = await svc.service.core.store.select<{ day: string; model: string; usd: string }>(
+      'SELECT toString(toDate(start_time)) AS day, request_model AS model, toString(sum(cost_usd)) AS usd FROM pnl.llm_calls GROUP BY day, model',
+    );
+    const invoice = await fetch(`${svc.url}/api/v1/invoices?format=generic&source=openai&file=openai.csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: `date,provider,model,cost_usd\n${rated!.day},openai,${rated!.model},${rated!.usd}\n`,
+    });
+    expect(invoice.status).toBe(200);
     await waitFor(
       'the service to publish 93% budget utilization',
       async () => /^pnl_budget_utilization_ratio\{customer="cust_acme"\} 0\.93\d*$/m.test(await (await fetch(`${svc!.url}/metrics`)).text()) || undefined,
