@@ -49,12 +49,12 @@ export class IngestCore {
    */
   static async start(config: PnlConfig, logger: Logger, options: { workers?: boolean } = {}): Promise<IngestCore> {
     const target = clickHouseTargetOf(config);
+    const where = target.kind === 'embedded' ? target.dataDir : redactedUrl(target.url);
     const store = await PnlStore.open(target, {
       waitMs: config.clickhouseWaitMs,
-      onRetry: (attempt, error, nextInMs) =>
-        logger.warn('waiting for ClickHouse', { url: target.kind === 'remote' ? redactedUrl(target.url) : undefined, attempt, error, retryInMs: nextInMs, waitMs: config.clickhouseWaitMs }),
+      onRetry: (attempt, error, nextInMs) => logger.warn('waiting for ClickHouse', { where, attempt, error, retryInMs: nextInMs, waitMs: config.clickhouseWaitMs }),
     });
-    logger.info('clickhouse ready', { mode: target.kind, where: target.kind === 'embedded' ? target.dataDir : redactedUrl(target.url) });
+    logger.info('clickhouse ready', { mode: target.kind, where });
     await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
     const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers, maxLabelValues: config.metricsMaxLabelValues });
