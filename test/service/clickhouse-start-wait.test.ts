@@ -31,12 +31,13 @@ async function closedPort(): Promise<number> {
 }
 
 describe('starting while the ClickHouse server does not answer yet', () => {
-  it('waits, retrying, and starts once it answers: migrations applied, spans stored', async () => {
+  it('waits, retrying, and starts once it answers: migrations applied, spans stored; health checks answered meanwhile', async () => {
     const facade = await ClickHouseHttpFacade.start();
     facades.push(facade);
     facade.failing = true;
     let started = false;
-    const starting = startTestService({ clickhouseUrl: facade.url, clickhouseWaitMs: 60_000, logLevel: 'error' }).then((s) => {
+    const port = await closedPort();
+    const starting = startTestService({ port, clickhouseUrl: facade.url, clickhouseWaitMs: 60_000, logLevel: 'error' }).then((s) => {
       started = true;
       services.push(s);
       return s;
@@ -45,13 +46,39 @@ describe('starting while the ClickHouse server does not answer yet', () => {
     while (facade.requests < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     expect(facade.requests).toBeGreaterThanOrEqual(3); // pinged, refused, pinged again
     expect(started).toBe(false);
+
+    // Meanwhile the port answers: alive, not ready, and OTLP senders are told to come back.
+    const base = `http://127.0.0.1:${port}`;
+    const health = await fetch(`${base}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'starting' }]);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { problems: string[] }).problems[0]).toMatch(/^the service is starting: waiting for ClickHouse at http:\/\/127\.0\.0\.1:\d+\/ \(attempt \d+ failed: /);
+    const [early, request] = uniqueRequests(2, 8, 31);
+    const refused = await postTraces(base, early!.body, PROTOBUF);
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '5']);
+    expect((await fetch(`${base}/metrics`)).status).toBe(503);
+
     facade.failing = false;
     const svc = await starting;
-    const [request] = uniqueRequests(1, 8, 31);
+    expect(svc.url).toBe(base);
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    // The refused request, sent again as its sender would, is stored with the next one.
+    expect((await postTraces(svc.url, early!.body, PROTOBUF)).status).toBe(200);
     expect((await postTraces(svc.url, request!.body, PROTOBUF)).status).toBe(200);
     await svc.service.core.writer.flush();
     const rs = await facade.client.query({ query: 'SELECT count() AS n FROM pnl.llm_calls', format: 'JSONEachRow' });
-    expect(Number((await rs.json<{ n: string }>())[0]!.n)).toBe(8);
+    expect(Number((await rs.json<{ n: string }>())[0]!.n)).toBe(16);
+  });
+
+  it('fails at once, before waiting for ClickHouse, when the port is taken', async () => {
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    // Were the port bound after the wait, this would take the 120 s wait and time out.
+    const err = await startTestService({ port, clickhouseUrl: `http://127.0.0.1:${await closedPort()}`, clickhouseWaitMs: 120_000, logLevel: 'error' }).catch((e: unknown) => e);
+    await new Promise((resolve) => taken.close(resolve));
+    expect((err as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
   });
 
   it('gives up after PNL_CLICKHOUSE_WAIT_MS, saying which URL did not answer and what to change', async () => {

@@ -45,21 +45,29 @@ export class IngestCore {
   /**
    * Opens ClickHouse (migrating it), loads prices and recent span keys, and starts the timers.
    * With `options.workers`, also starts PNL_INGEST_WORKERS ingest workers (the OTLP service
-   * does; the in-process exporter hands over decoded spans and needs none).
+   * does; the in-process exporter hands over decoded spans and needs none). `options.onStage`
+   * hears what the start is doing, for `/readyz` while it lasts.
    */
-  static async start(config: PnlConfig, logger: Logger, options: { workers?: boolean } = {}): Promise<IngestCore> {
+  static async start(config: PnlConfig, logger: Logger, options: { workers?: boolean; onStage?: (stage: string) => void } = {}): Promise<IngestCore> {
+    const stage = options.onStage ?? ((): void => undefined);
     const target = clickHouseTargetOf(config);
     const where = target.kind === 'embedded' ? target.dataDir : redactedUrl(target.url);
+    stage(`opening ClickHouse (${where})`);
     const store = await PnlStore.open(target, {
       waitMs: config.clickhouseWaitMs,
-      onRetry: (attempt, error, nextInMs) => logger.warn('waiting for ClickHouse', { where, attempt, error, retryInMs: nextInMs, waitMs: config.clickhouseWaitMs }),
+      onRetry: (attempt, error, nextInMs) => {
+        stage(`waiting for ClickHouse at ${where} (attempt ${attempt} failed: ${error})`);
+        logger.warn('waiting for ClickHouse', { where, attempt, error, retryInMs: nextInMs, waitMs: config.clickhouseWaitMs });
+      },
     });
     logger.info('clickhouse ready', { mode: target.kind, where });
+    stage('applying retention and loading the price book');
     await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
     const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers, maxLabelValues: config.metricsMaxLabelValues });
     const tokenCheck = config.tokenCheckSample > 0 ? await TokenCheck.start({ sample: config.tokenCheckSample, tolerancePct: config.tokenCheckTolerancePct }, { registry: metrics.registry, logger }) : undefined;
     const seen = new SeenSpans(config.dedupMaxKeys);
+    stage('reading recent span keys from ClickHouse, to recognise re-delivered spans');
     const keys = await store.recentSpanKeys(config.dedupWindowHours, Math.floor(config.dedupMaxKeys / 2));
     for (let i = keys.length - 1; i >= 0; i--) seen.add(SeenSpans.key(keys[i]!.trace_id, keys[i]!.span_id));
     const { spool, recovered } = openSpool(config, logger, seen);
@@ -94,7 +102,10 @@ export class IngestCore {
     if (options.workers === true && config.ingestWorkers > 0) {
       // Token double-entry needs the raw spans, which stay in the worker: prepare inline then.
       if (tokenCheck !== undefined) logger.info('ingest workers off: the token double-entry check prepares requests on the main thread');
-      else workers = await IngestWorkers.start(config.ingestWorkers, { config, hashSalt: salt }, logger);
+      else {
+        stage('starting ingest workers');
+        workers = await IngestWorkers.start(config.ingestWorkers, { config, hashSalt: salt }, logger);
+      }
     }
     const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger, tokenCheck, workers);
     core.startRankingRefresh();

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PnlConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -8,6 +8,7 @@ import { PnlGauges } from '../pnl/pnl-gauges.js';
 import { PnlRepository } from '../pnl/pnl-repository.js';
 import { resolveAccess } from '../auth/resolve-access.js';
 import { createHttpApp } from '../server/http-app.js';
+import { startingResponder } from '../server/starting-responder.js';
 import { IngestCore } from './ingest-core.js';
 
 /** A running agentic-pnl service: the ingest core behind its HTTP endpoints. */
@@ -21,11 +22,37 @@ export class PnlService {
     private readonly server: Server,
   ) {}
 
-  /** Starts the service and resolves once it listens. */
+  /**
+   * Starts the service and resolves once it is ready. The port is bound first and answers while
+   * the start lasts (startingResponder: `/healthz` 200, everything else 503), so a liveness probe
+   * does not restart a service that waits for its ClickHouse; a port in use fails at once.
+   */
   static async start(config: PnlConfig, logger: Logger = createLogger(config.logLevel)): Promise<PnlService> {
     // Checked first: a misconfigured access setup must fail before anything is opened.
     const tokens = resolveAccess({ mode: config.auth, host: config.host, tokensFile: config.tokensFile, tokens: config.tokens });
-    const core = await IngestCore.start(config, logger, { workers: true });
+    let stage = 'starting';
+    let handler: RequestListener = startingResponder(() => stage);
+    const server = createServer((req, res) => handler(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    // OTLP exporters keep connections alive; a long keep-alive avoids reconnect churn at high rates.
+    server.keepAliveTimeout = 65_000;
+    logger.info('starting: health checks answered meanwhile', { url: urlOf(server) });
+    let core: IngestCore;
+    try {
+      core = await IngestCore.start(config, logger, { workers: true, onStage: (s) => (stage = s) });
+    } catch (err) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      throw err;
+    }
     const repo = new PnlRepository(core.store);
     const engine = new PnlEngine(repo, {
       tierMonthlyPrices: config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {},
@@ -34,13 +61,7 @@ export class PnlService {
     const detector = new AnomalyDetector(core.store, config.unitCostTargets !== undefined ? { unitCostTargets: JSON.parse(config.unitCostTargets) as Record<string, number> } : {});
     const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
     gauges.start(config.pnlRefreshMs);
-    const app = createHttpApp(core, { engine, repo, detector }, tokens);
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-      s.once('error', reject);
-    });
-    // OTLP exporters keep connections alive; a long keep-alive avoids reconnect churn at high rates.
-    server.keepAliveTimeout = 65_000;
+    handler = createHttpApp(core, { engine, repo, detector }, tokens);
     const service = new PnlService(core, engine, gauges, server);
     logger.info('listening', { url: service.url, accessControl: tokens === undefined ? 'off' : `${tokens.size} token(s)` });
     return service;
@@ -48,9 +69,7 @@ export class PnlService {
 
   /** Base URL, e.g. http://127.0.0.1:4318 */
   get url(): string {
-    const a = this.server.address() as AddressInfo;
-    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-    return `http://${host}:${a.port}`;
+    return urlOf(this.server);
   }
 
   /** Stops accepting requests, writes buffered rows, closes ClickHouse. Idempotent. */
@@ -65,4 +84,10 @@ export class PnlService {
     })();
     return this.stopping;
   }
+}
+
+function urlOf(server: Server): string {
+  const a = server.address() as AddressInfo;
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `http://${host}:${a.port}`;
 }

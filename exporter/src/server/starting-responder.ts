@@ -1,0 +1,40 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONTENT_TYPE, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+
+/** gRPC UNAVAILABLE: OTLP senders retry it, honouring Retry-After. */
+const GRPC_UNAVAILABLE = 14;
+/** Seconds an OTLP sender is asked to wait while the service starts. */
+export const STARTING_RETRY_AFTER_S = 5;
+
+/**
+ * Answers requests while the service starts (waiting for ClickHouse, reading the dedup keys),
+ * so the port is open from the first moment: `/healthz` says the process lives (a liveness
+ * probe does not restart a pod that is only waiting for its database), `/readyz` says what it is
+ * waiting for, and `/v1/traces` answers 503 with Retry-After, which OTLP senders retry. Every
+ * other route answers 503 too: nothing behind them is open yet.
+ *
+ * `stage()` is what the start is doing now, e.g. "waiting for ClickHouse at http://ch:8123/ (attempt 3)".
+ */
+export function startingResponder(stage: () => string): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    // The body is not read; draining it keeps the connection usable for the sender's retry.
+    req.resume();
+    const path = (req.url ?? '/').split('?')[0];
+    const message = `the service is starting: ${stage()}`;
+    if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'starting' });
+    if (req.method === 'GET' && path === '/readyz') return json(res, 503, { ready: false, problems: [message], bufferedRows: 0, spoolBytes: 0, spoolBatches: 0 });
+    if (req.method === 'POST' && path === '/v1/traces') {
+      const encoding: OtlpEncoding = /json/i.test(req.headers['content-type'] ?? '') ? 'json' : 'protobuf';
+      res.writeHead(503, { 'Content-Type': CONTENT_TYPE[encoding], 'Retry-After': String(STARTING_RETRY_AFTER_S) });
+      res.end(statusResponse(encoding, GRPC_UNAVAILABLE, `${message}; retry in ${STARTING_RETRY_AFTER_S} s`));
+      return;
+    }
+    res.setHeader('Retry-After', String(STARTING_RETRY_AFTER_S));
+    json(res, 503, { error: { code: 'starting', message: `${message}; retry in ${STARTING_RETRY_AFTER_S} s` } });
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
