@@ -20,6 +20,8 @@ export class PnlService {
     readonly engine: PnlEngine,
     private readonly gauges: PnlGauges,
     private readonly server: Server,
+    /** The express app serving requests once started (tests walk its routes). */
+    private readonly app: RequestListener,
   ) {}
 
   /**
@@ -61,8 +63,9 @@ export class PnlService {
     const detector = new AnomalyDetector(core.store, config.unitCostTargets !== undefined ? { unitCostTargets: JSON.parse(config.unitCostTargets) as Record<string, number> } : {});
     const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
     gauges.start(config.pnlRefreshMs);
-    handler = createHttpApp(core, { engine, repo, detector }, tokens);
-    const service = new PnlService(core, engine, gauges, server);
+    const app = createHttpApp(core, { engine, repo, detector }, tokens);
+    handler = app;
+    const service = new PnlService(core, engine, gauges, server, app);
     logger.info('listening', { url: service.url, accessControl: tokens === undefined ? 'off' : `${tokens.size} token(s)` });
     return service;
   }
