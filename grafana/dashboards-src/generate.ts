@@ -11,6 +11,7 @@ import { budgetsAlerts } from './budgets-alerts.js';
 import { customerPnl } from './customer-pnl.js';
 import { execOverview } from './exec-overview.js';
 import { featureEconomics } from './feature-economics.js';
+import { ingestionHealth } from './ingestion-health.js';
 import type { Dashboard } from './model.js';
 import { modelSpend } from './model-spend.js';
 
@@ -19,7 +20,7 @@ export const DASHBOARDS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..'
 
 /** Every dashboard, keyed by its output file name. */
 export function buildDashboards(): Map<string, Dashboard> {
-  const all = [execOverview(), customerPnl(), modelSpend(), featureEconomics(), budgetsAlerts()];
+  const all = [execOverview(), customerPnl(), modelSpend(), featureEconomics(), budgetsAlerts(), ingestionHealth()];
   return new Map(all.map((d) => [`${d.uid}.json`, d]));
 }
 

@@ -8,7 +8,7 @@ export const BUDGET_THRESHOLDS: Array<[number, string]> = [
 ];
 
 /** Units used across the dashboards (Grafana unit ids). */
-export type Unit = 'currencyUSD' | 'percentunit' | 'short' | 's';
+export type Unit = 'currencyUSD' | 'percentunit' | 'short' | 's' | 'cps';
 
 /** A panel before layout: size only; the dashboard assigns id and position. */
 export type PanelSpec = Omit<Panel, 'id' | 'gridPos'> & { size: { w: number; h: number } };

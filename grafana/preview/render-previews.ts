@@ -3,12 +3,18 @@
  * the README, without Grafana: every ClickHouse panel's SQL is expanded like the plugin does
  * (test/grafana/grafana-macros.ts) and run on the embedded engine holding demo data; the panels
  * are drawn into one HTML page per dashboard (Chart.js, inlined, offline) and screenshotted with
- * headless Chromium. Prometheus panels are placeholders, or a labelled ClickHouse equivalent.
+ * headless Chromium. Prometheus panels are placeholders, or a labelled ClickHouse equivalent; with
+ * `--prometheus <url>` they are queried from that Prometheus instead (instant queries for stats,
+ * range queries for time series), e.g. one scraping a service under a load test.
  *
  *   npx tsc -b exporter instrumentation
  *   node exporter/dist/cli/main.js demo --data-dir /tmp/preview-data
  *   node --import tsx grafana/preview/render-previews.ts [--data-dir /tmp/preview-data] [--out docs/img]
  *        [--spread-days 14] [--customer umbrella-2] [--keep-html]
+ *        [--only pnl-ingest,...] [--prometheus http://127.0.0.1:9090] [--range now-20m]
+ *
+ * `--only` renders the named dashboards; `--range` replaces their default time range. The
+ * ClickHouse data dir is only opened when a rendered panel reads ClickHouse.
  *
  * The demo sends all its traffic within a second, so by default the preview works on a copy of
  * the data dir where each run's calls, run and outcomes are moved back by a per-run offset of up
@@ -34,10 +40,13 @@ const { values: args } = parseArgs({
     customer: { type: 'string' },
     'keep-html': { type: 'boolean', default: false },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
+    only: { type: 'string' },
+    prometheus: { type: 'string' },
+    range: { type: 'string' },
   },
 });
 
-const BANNER = 'Preview rendered from demo data by grafana/preview — not a Grafana screenshot';
+const BANNER = 'Preview rendered by grafana/preview from the data named below — not a Grafana screenshot';
 const WIDTH = 1400;
 const CELL_H = 30;
 const GAP = 8;
@@ -115,8 +124,16 @@ function intervalFor(range: number): number {
   return nice.find((n) => range / n <= 80) ?? 86_400;
 }
 
-async function loadPanel(store: PnlStore, d: Dashboard, p: Panel, ctx: { from: number; to: number; intervalSeconds: number; variables: Record<string, string> }): Promise<PanelData> {
+async function loadPanel(getStore: () => Promise<PnlStore>, d: Dashboard, p: Panel, ctx: { from: number; to: number; intervalSeconds: number; variables: Record<string, string> }): Promise<PanelData> {
   const ch = p.targets.filter((t) => t.datasource.type === 'grafana-clickhouse-datasource');
+  if (ch.length === 0 && args.prometheus !== undefined) {
+    try {
+      return { kind: 'rows', rows: await prometheusRows(args.prometheus, p, ctx.from, ctx.to), sql: '' };
+    } catch (err) {
+      return { kind: 'error', text: String((err as Error).message).slice(0, 300) };
+    }
+  }
+  const store = await getStore();
   if (ch.length === 0) {
     const equivalent = await promEquivalent(store, d, p);
     if (equivalent) return equivalent;
@@ -129,6 +146,44 @@ async function loadPanel(store: PnlStore, d: Dashboard, p: Panel, ctx: { from: n
   } catch (err) {
     return { kind: 'error', text: String((err as Error).message).slice(0, 300) };
   }
+}
+
+/** The column naming a Prometheus row's series (its values may look numeric, e.g. HTTP statuses). */
+const SERIES = '__series';
+
+/** A Prometheus series' name as Grafana shows it: the target's legend format with its labels filled in. */
+function legendOf(format: string | undefined, labels: Record<string, string>, fallback: string): string {
+  if (!format) return fallback;
+  return format.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => labels[name] ?? '');
+}
+
+/**
+ * A Prometheus panel's data as the renderers' rows: a stat gets one row with a field per series
+ * (the value at `to`), a time series rows of (time, series, value) over [from, to].
+ */
+async function prometheusRows(base: string, p: Panel, from: number, to: number): Promise<Row[]> {
+  type Series = { metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> };
+  const query = async (path: string, params: Record<string, string>): Promise<Series[]> => {
+    const res = await fetch(`${base}/api/v1/${path}?${new URLSearchParams(params).toString()}`, { signal: AbortSignal.timeout(10_000) });
+    const body = (await res.json()) as { status: string; error?: string; data?: { result: Series[] } };
+    if (body.status !== 'success') throw new Error(`Prometheus: ${body.error ?? res.statusText} (${params['query']})`);
+    return body.data!.result;
+  };
+  const targets = p.targets.filter((t) => t.expr !== undefined);
+  if (p.type === 'stat') {
+    const row: Row = {};
+    for (const t of targets) for (const r of await query('query', { query: t.expr!, time: String(to) })) row[legendOf(t.legendFormat, r.metric, t.refId)] = Number(r.value![1]);
+    return Object.keys(row).length === 0 ? [] : [row];
+  }
+  const step = Math.max(1, Math.round((to - from) / 150));
+  const rows: Row[] = [];
+  for (const t of targets) {
+    for (const r of await query('query_range', { query: t.expr!, start: String(from), end: String(to), step: String(step) })) {
+      const series = legendOf(t.legendFormat, r.metric, t.refId);
+      for (const [at, v] of r.values ?? []) rows.push({ time: new Date(at * 1000).toISOString().slice(0, 19).replace('T', ' '), [SERIES]: series, value: Number.isFinite(Number(v)) ? Number(v) : null });
+    }
+  }
+  return rows.sort((a, b) => String(a['time']).localeCompare(String(b['time'])));
 }
 
 /** ClickHouse stand-ins for Prometheus panels whose metric has a direct ClickHouse counterpart. */
@@ -184,6 +239,8 @@ function fmt(v: unknown, unit: string): string {
     }
     case 'percentunit':
       return `${(n * 100).toFixed(abs < 0.1 && abs > 0 ? 2 : 1)}%`;
+    case 'cps':
+      return `${fmt(abs >= 100 && abs < 1e4 ? Math.round(n) : n, 'short')}/s`;
     case 's':
       return abs === 0 ? '0 s' : abs < 0.001 ? `${(n * 1e6).toFixed(abs < 1e-5 ? 1 : 0)} µs` : abs < 1 ? `${(n * 1000).toFixed(abs < 0.01 ? 1 : 0)} ms` : `${n.toFixed(2)} s`;
     default:
@@ -269,7 +326,7 @@ function renderBarGauge(p: Panel, rows: Row[], hPx: number): Rendered {
 function renderTimeseries(p: Panel, rows: Row[], from: number, to: number): Rendered {
   if (rows.length === 0) return { body: NO_DATA };
   const cols = Object.keys(rows[0]!);
-  const strCol = cols.slice(1).find((c) => !isNumeric(rows[0]![c]) && rows[0]![c] !== null);
+  const strCol = cols.includes(SERIES) ? SERIES : cols.slice(1).find((c) => !isNumeric(rows[0]![c]) && rows[0]![c] !== null);
   const valueCols = cols.slice(1).filter((c) => c !== strCol);
   const series = new Map<string, Array<{ x: number; y: number | null }>>();
   for (const r of rows) {
@@ -398,12 +455,13 @@ Chart.defaults.color = '#9fa0ad'; Chart.defaults.font.size = 11; Chart.defaults.
 function fmtUnit(v, unit){ const a=Math.abs(v);
   if(unit==='currencyUSD') return (v<0?'-':'')+'$'+(a>=1000?(a/1000).toFixed(1)+'K':a.toFixed(a<0.1&&a>0?3:2));
   if(unit==='percentunit') return (v*100).toFixed(a<0.1?1:0)+'%';
+  if(unit==='cps') return fmtUnit(v,'short')+'/s';
   if(unit==='s') return a===0?'0':a<0.001?(v*1e6).toFixed(a<1e-5?1:0)+' µs':a<1?(v*1000).toFixed(0)+' ms':v.toFixed(1)+' s';
   return a>=1e6?(v/1e6).toFixed(1)+' Mil':a>=1e3?(v/1e3).toFixed(1)+' K':String(Math.round(v*100)/100); }
 function fmtTime(ms, range){ const d=new Date(ms); const p=n=>String(n).padStart(2,'0');
   return range>3*86400000 ? p(d.getUTCMonth()+1)+'/'+p(d.getUTCDate()) : p(d.getUTCHours())+':'+p(d.getUTCMinutes()); }
-function alignedTicks(from, to){ const H=3600000, D=86400000; const range=to-from;
-  const steps=[H,3*H,6*H,12*H,D,2*D,3*D,5*D,7*D]; const step=steps.find(s=>range/s<=8)||7*D;
+function alignedTicks(from, to){ const M=60000, H=3600000, D=86400000; const range=to-from;
+  const steps=[M,2*M,5*M,10*M,15*M,30*M,H,3*H,6*H,12*H,D,2*D,3*D,5*D,7*D]; const step=steps.find(s=>range/s<=8)||7*D;
   const out=[]; for(let t=Math.ceil(from/step)*step; t<=to; t+=step) out.push({value:t}); return out; }
 for (const c of CHARTS) {
   const range = c.to - c.from;
@@ -439,8 +497,11 @@ async function main(): Promise<void> {
   const require = createRequire(import.meta.url);
   const chartJs = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
   const dashDir = join(ROOT, 'grafana', 'dashboards');
-  const files = readdirSync(dashDir).filter((f) => f.endsWith('.json')).sort();
-  const { store, cleanup } = await prepareStore();
+  const only = args.only?.split(',').map((u) => `${u.trim()}.json`);
+  const files = readdirSync(dashDir).filter((f) => f.endsWith('.json') && (only === undefined || only.includes(f))).sort();
+  if (only !== undefined && files.length !== only.length) throw new Error(`--only: no dashboard file for ${only.filter((f) => !files.includes(f)).join(', ')} in ${dashDir}`);
+  let opened: Promise<{ store: PnlStore; cleanup: () => void }> | undefined;
+  const getStore = async (): Promise<PnlStore> => (await (opened ??= prepareStore())).store;
   const outDir = resolve(args.out!);
   mkdirSync(outDir, { recursive: true });
   const htmlDir = mkdtempSync(join(tmpdir(), 'pnl-preview-html-'));
@@ -448,14 +509,21 @@ async function main(): Promise<void> {
   try {
     for (const file of files) {
       const d = JSON.parse(readFileSync(join(dashDir, file), 'utf8')) as Dashboard;
+      const readsClickHouse = d.panels.some((p) => p.targets.some((t) => t.datasource.type === 'grafana-clickhouse-datasource'));
+      if (!readsClickHouse && args.prometheus === undefined) {
+        // A page of placeholders would replace the live picture (grafana/preview/live-ingest-preview.mjs).
+        console.log(`${d.uid}: skipped, it reads only Prometheus: render it with --prometheus <url>`);
+        continue;
+      }
       charts = [];
       const to = Math.floor(Date.now() / 1000);
-      const range = rangeSeconds(d.time.from);
+      const range = rangeSeconds(args.range ?? d.time.from);
       const from = to - range;
       const intervalSeconds = intervalFor(range);
       const variables: Record<string, string> = {};
       let vars = '';
       for (const v of d.templating.list) {
+        const store = await getStore();
         const options = (await store.select<Row>(v.query.rawSql)).map((r) => String(Object.values(r)[0]));
         let chosen = args.customer;
         if (!chosen && v.name === 'customer') {
@@ -467,13 +535,15 @@ async function main(): Promise<void> {
       }
       const html: string[] = [];
       for (const p of d.panels) {
-        const data = await loadPanel(store, d, p, { from, to, intervalSeconds, variables });
+        const data = await loadPanel(getStore, d, p, { from, to, intervalSeconds, variables });
         if (data.kind === 'rows' && data.rows.length === 0) console.warn(`  ${d.uid} / ${p.title}: no rows`);
         if (data.kind === 'error') console.warn(`  ${d.uid} / ${p.title}: ${data.text}`);
         html.push(renderPanel(d, p, data, from, to));
       }
       const gridH = Math.max(...d.panels.map((p) => (p.gridPos.y + p.gridPos.h) * (CELL_H + GAP)));
-      const meta = `uid ${d.uid} · range ${d.time.from} → now · interval ${intervalSeconds / 60} min · demo data${spreadDays > 0 ? `, runs spread over the last ${spreadDays} days` : ''}`;
+      const source = readsClickHouse ? `interval ${intervalSeconds / 60} min · demo data${spreadDays > 0 ? `, runs spread over the last ${spreadDays} days` : ''}` : '';
+      const live = args.prometheus !== undefined ? `Prometheus ${args.prometheus} (live)` : '';
+      const meta = `uid ${d.uid} · range ${args.range ?? d.time.from} → now · ${[source, live].filter((x) => x !== '').join(' · ') || 'no data source given'}`;
       const htmlFile = join(htmlDir, `${d.uid}.html`);
       writeFileSync(htmlFile, page(d, html.join('\n'), meta, vars, gridH, chartJs));
       const name = `dashboard-${d.uid.replace(/^pnl-/, '')}.png`;
@@ -492,8 +562,11 @@ async function main(): Promise<void> {
       console.log(`${name}  ${WIDTH}x${height}  ${Math.round(statSync(out).size / 1024)} KB`);
     }
   } finally {
-    await store.close();
-    cleanup();
+    if (opened !== undefined) {
+      const { store, cleanup } = await opened;
+      await store.close();
+      cleanup();
+    }
     if (args['keep-html']) console.log(`HTML kept in ${htmlDir}`);
     else rmSync(htmlDir, { recursive: true, force: true });
   }

@@ -100,6 +100,9 @@ describe('Prometheus rules', () => {
       expect(text, `${where} runbook title`).toMatch(new RegExp(`^# ${a.alert}\\n`));
       for (const section of ['## What it means', '## How to confirm', '## What to do']) expect(text, `${where} runbook`).toContain(section);
       expect(a.annotations?.dashboard_url, where).toMatch(/^\/d\/pnl-[a-z]+\/[a-z-]+/);
+      // The link leads to a dashboard that is provisioned (Grafana resolves /d/<uid>/ by uid).
+      const uid = /^\/d\/([\w-]+)\//.exec(a.annotations?.dashboard_url ?? '')?.[1];
+      expect(existsSync(join(REPO_ROOT, 'grafana', 'dashboards', `${uid}.json`)), `${where}: no grafana/dashboards/${uid}.json`).toBe(true);
       expect(a.for, `${where} has a for duration`).toMatch(/^\d+[smh]$/);
       // The message names what the alert is about: customer alerts their customer.
       if (a.expr.includes('by (customer')) expect(a.annotations?.summary, where).toContain('{{ $labels.customer }}');

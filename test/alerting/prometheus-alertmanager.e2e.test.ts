@@ -106,6 +106,14 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
       { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: INPUT_TOKENS, output_tokens: 0 }, { 'pnl.customer.id': 'cust_acme' }) },
     ]);
     expect((await postTraces(svc.url, proto, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    // What the ingestion health dashboard shows besides stored calls: the same request again (a
+    // sender's retry, dropped as duplicates) and a span refused for a negative token count.
+    expect((await postTraces(svc.url, proto, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    const { proto: invalid } = await otlpBodies([
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: -1, output_tokens: 0 }, { 'pnl.customer.id': 'cust_acme' }) },
+    ]);
+    const partial = await postTraces(svc.url, invalid, { 'content-type': 'application/x-protobuf' });
+    expect([partial.status, partial.text]).toEqual([200, expect.stringContaining('is not a non-negative integer')]);
     await svc.service.core.writer.flush();
     // The provider's invoice for that call, at exactly the rated cost (no variance, so no
     // invoice alert): the invoice variance panels then have data to show.

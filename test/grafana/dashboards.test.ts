@@ -12,9 +12,9 @@ import { expandQuery } from './grafana-macros.js';
 
 const dashboards = [...buildDashboards()];
 const JSON_CT = { 'content-type': 'application/json' };
-const UNITS = new Set(['currencyUSD', 'percentunit', 'short', 's']);
+const UNITS = new Set(['currencyUSD', 'percentunit', 'short', 's', 'cps']);
 const DATASOURCE_UIDS = new Set(['pnl-prometheus', 'pnl-clickhouse']);
-const EXPECTED_UIDS = ['pnl-exec', 'pnl-customer', 'pnl-models', 'pnl-features', 'pnl-budgets'];
+const EXPECTED_UIDS = ['pnl-exec', 'pnl-customer', 'pnl-models', 'pnl-features', 'pnl-budgets', 'pnl-ingest'];
 const LINK = '/d/pnl-customer/customer-pnl?var-customer=${__data.fields.customer_id}&${__url_time_range}';
 
 const isClickHouse = (t: ClickHouseTarget | PrometheusTarget): t is ClickHouseTarget => t.datasource.type === 'grafana-clickhouse-datasource';
@@ -101,7 +101,8 @@ describe('Prometheus expressions', () => {
     expect(known.size).toBeGreaterThan(20);
     expect(exprs.length).toBeGreaterThan(5);
     for (const { where, expr } of exprs) {
-      const names = [...expr.matchAll(/\b(pnl_[a-z0-9_]+|ALERTS)\b/g)].map((m) => m[1]!);
+      // A histogram's series are its name plus _bucket, _sum or _count.
+      const names = [...expr.matchAll(/\b(pnl_[a-z0-9_]+|ALERTS)\b/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''));
       expect(names.length, where).toBeGreaterThan(0);
       for (const n of names) expect(known.has(n), `${where}: ${n}`).toBe(true);
     }
