@@ -59,6 +59,8 @@ export class IngestCore {
         stage(`waiting for ClickHouse at ${where} (attempt ${attempt} failed: ${error})`);
         logger.warn('waiting for ClickHouse', { where, attempt, error, retryInMs: nextInMs, waitMs: config.clickhouseWaitMs });
       },
+      onDiskFallback: ({ error, dir }) =>
+        logger.warn('/dev/shm is full: insert files now go to the temp dir (on disk, slower); give the container a larger /dev/shm', { error, dir }),
     });
     logger.info('clickhouse ready', { mode: target.kind, where });
     stage('applying retention and loading the price book');

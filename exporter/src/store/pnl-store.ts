@@ -4,7 +4,7 @@ import { RowBatch } from '../pipeline/row-batch.js';
 import type { Rows } from '../pipeline/rows.js';
 import type { PriceBookEntry } from '../price/index.js';
 import { DAILY_COLUMNS } from './daily-aggregates.js';
-import { createRowBinaryInserter, type RowBinaryInserter } from './insert-row-binary.js';
+import { createRowBinaryInserter, type InserterOptions, type RowBinaryInserter } from './insert-row-binary.js';
 import { migrate } from './migrate.js';
 import { openClickHouse, redactedUrl, type ClickHouseTarget } from './open-clickhouse.js';
 import { AGENT_RUN_COLUMNS, LLM_CALL_COLUMNS, OUTCOME_COLUMNS, type ColumnSpec } from './row-format.js';
@@ -26,14 +26,15 @@ export class PnlStore {
 
   /**
    * Connects and applies pending migrations. A server (remote target) must first answer
-   * `/ping`, within `options.waitMs` (retried with backoff; 0 = one attempt).
+   * `/ping`, within `options.waitMs` (retried with backoff; 0 = one attempt). `onDiskFallback`
+   * hears when the embedded engine's insert files leave a full /dev/shm for the temp dir.
    */
-  static async open(target: ClickHouseTarget, options: Omit<WaitOptions, 'url'> = { waitMs: 0 }): Promise<PnlStore> {
+  static async open(target: ClickHouseTarget, options: Omit<WaitOptions, 'url'> & Pick<InserterOptions, 'onDiskFallback'> = { waitMs: 0 }): Promise<PnlStore> {
     const client = await openClickHouse(target);
     try {
       if (target.kind === 'remote') await waitForClickHouse(client, { ...options, url: redactedUrl(target.url) });
       await migrate(client, undefined, target.kind === 'remote' ? target.cluster : undefined);
-      return new PnlStore(client, target, await createRowBinaryInserter(client, target));
+      return new PnlStore(client, target, await createRowBinaryInserter(client, target, { onDiskFallback: options.onDiskFallback }));
     } catch (err) {
       await client.close();
       throw err;
