@@ -45,29 +45,31 @@ export class PnlService {
     // OTLP exporters keep connections alive; a long keep-alive avoids reconnect churn at high rates.
     server.keepAliveTimeout = 65_000;
     logger.info('starting: health checks answered meanwhile', { url: urlOf(server) });
-    let core: IngestCore;
+    let core: IngestCore | undefined;
     try {
       core = await IngestCore.start(config, logger, { workers: true, onStage: (s) => (stage = s) });
+      const repo = new PnlRepository(core.store);
+      const engine = new PnlEngine(repo, {
+        tierMonthlyPrices: config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {},
+        marginTargetPct: config.marginTargetPct,
+      });
+      const detector = new AnomalyDetector(core.store, config.unitCostTargets !== undefined ? { unitCostTargets: JSON.parse(config.unitCostTargets) as Record<string, number> } : {});
+      const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
+      const app = createHttpApp(core, { engine, repo, detector }, tokens);
+      gauges.start(config.pnlRefreshMs);
+      handler = app;
+      const service = new PnlService(core, engine, gauges, server, app);
+      logger.info('listening', { url: service.url, accessControl: tokens === undefined ? 'off' : `${tokens.size} token(s)` });
+      return service;
     } catch (err) {
+      // Nothing may stay open after a failed start: the bound port would keep the process alive.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await core?.close();
       throw err;
     }
-    const repo = new PnlRepository(core.store);
-    const engine = new PnlEngine(repo, {
-      tierMonthlyPrices: config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {},
-      marginTargetPct: config.marginTargetPct,
-    });
-    const detector = new AnomalyDetector(core.store, config.unitCostTargets !== undefined ? { unitCostTargets: JSON.parse(config.unitCostTargets) as Record<string, number> } : {});
-    const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
-    gauges.start(config.pnlRefreshMs);
-    const app = createHttpApp(core, { engine, repo, detector }, tokens);
-    handler = app;
-    const service = new PnlService(core, engine, gauges, server, app);
-    logger.info('listening', { url: service.url, accessControl: tokens === undefined ? 'off' : `${tokens.size} token(s)` });
-    return service;
   }
 
   /** Base URL, e.g. http://127.0.0.1:4318 */
