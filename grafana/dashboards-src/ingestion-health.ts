@@ -92,14 +92,20 @@ export function ingestionHealth(): Dashboard {
       timeseries({
         title: 'OTLP requests by status',
         description: 'Export requests answered per second (1-minute rate) by HTTP status, all replicas: 200 accepted (maybe with partial_success), 400/413/415 the sender\'s to fix, 429/503 overload or storage trouble (senders retry).',
-        unit: 'cps', w: 12, h: 8, stack: true,
+        unit: 'cps', w: 8, h: 8, stack: true,
         targets: [prom('sum by (status) (rate(pnl_otlp_requests_total[1m]))', '{{status}}')],
       }),
       timeseries({
         title: 'Requests in flight',
         description: 'Export requests being read or ingested at once, per replica (limit PNL_MAX_CONCURRENT_REQUESTS; beyond it 429).',
-        unit: 'short', w: 12, h: 8,
+        unit: 'short', w: 8, h: 8,
         targets: [prom('max by (instance) (pnl_otlp_requests_in_flight)', '{{instance}}')],
+      }),
+      timeseries({
+        title: 'Replicas scraped',
+        description: 'Whether Prometheus could scrape each replica (up: 1 yes, 0 no). PnlExporterDown fires after 2 minutes at 0; while a replica is down its counters are missing from every sum on these dashboards. A replica that is starting (waiting for ClickHouse) answers /metrics with 503 and counts as down.',
+        unit: 'short', w: 8, h: 8,
+        targets: [prom('up{job="agentic-pnl"}', '{{instance}}')],
       }),
     ],
   });

@@ -38,7 +38,10 @@ async function start(name, command, args, ready) {
   children.push(child);
   let log = '';
   child.stderr.on('data', (d) => (log = (log + d).slice(-4000)));
-  const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${log}`))));
+  const exited = new Promise((_, reject) => {
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${log}`)));
+    child.once('error', (err) => reject(new Error(`${name} could not start (${err.message}): is ${command} installed and on PATH?`)));
+  });
   const until = Date.now() + 60_000;
   const poll = (async () => {
     while (Date.now() < until) {
@@ -122,8 +125,9 @@ try {
 } finally {
   clearTimeout(bound);
   for (const c of children.reverse()) {
+    if (c.pid === undefined || c.exitCode !== null) continue; // never started, or already gone
     c.kill('SIGTERM');
-    await new Promise((resolve) => (c.exitCode !== null ? resolve() : c.once('exit', resolve)));
+    await new Promise((resolve) => c.once('exit', resolve));
   }
   rmSync(work, { recursive: true, force: true });
 }
