@@ -20,17 +20,19 @@ export function startingResponder(stage: () => string): (req: IncomingMessage, r
     // The body is not read; draining it keeps the connection usable for the sender's retry.
     req.resume();
     const path = (req.url ?? '/').split('?')[0];
-    const message = `the service is starting: ${stage()}`;
     if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'starting' });
-    if (req.method === 'GET' && path === '/readyz') return json(res, 503, { ready: false, problems: [message], bufferedRows: 0, spoolBytes: 0, spoolBatches: 0 });
+    // The stage (which may name the ClickHouse host) only on /readyz, like its problems once started;
+    // other routes answer before access control exists and say no more than that it is starting.
+    if (req.method === 'GET' && path === '/readyz') return json(res, 503, { ready: false, problems: [`the service is starting: ${stage()}`], bufferedRows: 0, spoolBytes: 0, spoolBatches: 0 });
+    const message = `the service is starting; retry in ${STARTING_RETRY_AFTER_S} s`;
     if (req.method === 'POST' && path === '/v1/traces') {
       const encoding: OtlpEncoding = /json/i.test(req.headers['content-type'] ?? '') ? 'json' : 'protobuf';
       res.writeHead(503, { 'Content-Type': CONTENT_TYPE[encoding], 'Retry-After': String(STARTING_RETRY_AFTER_S) });
-      res.end(statusResponse(encoding, GRPC_UNAVAILABLE, `${message}; retry in ${STARTING_RETRY_AFTER_S} s`));
+      res.end(statusResponse(encoding, GRPC_UNAVAILABLE, message));
       return;
     }
     res.setHeader('Retry-After', String(STARTING_RETRY_AFTER_S));
-    json(res, 503, { error: { code: 'starting', message: `${message}; retry in ${STARTING_RETRY_AFTER_S} s` } });
+    json(res, 503, { error: { code: 'starting', message } });
   };
 }
 
