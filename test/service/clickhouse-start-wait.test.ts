@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../exporter/src/store/store-error.js';
 import { ClickHouseHttpFacade } from '../helpers/clickhouse-http-facade.js';
+import { freePort } from '../helpers/free-port.js';
 import { postTraces } from '../helpers/otlp-payloads.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 import { PROTOBUF, uniqueRequests } from '../helpers/unique-requests.js';
@@ -21,22 +22,13 @@ afterAll(async () => {
   for (const f of facades) await f.stop();
 });
 
-/** A loopback port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
 describe('starting while the ClickHouse server does not answer yet', () => {
   it('waits, retrying, and starts once it answers: migrations applied, spans stored; health checks answered meanwhile', async () => {
     const facade = await ClickHouseHttpFacade.start();
     facades.push(facade);
     facade.failing = true;
     let started = false;
-    const port = await closedPort();
+    const port = await freePort();
     const starting = startTestService({ port, clickhouseUrl: facade.url, clickhouseWaitMs: 60_000, logLevel: 'error' }).then((s) => {
       started = true;
       services.push(s);
@@ -80,13 +72,13 @@ describe('starting while the ClickHouse server does not answer yet', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as AddressInfo;
     // Were the port bound after the wait, this would take the 120 s wait and time out.
-    const err = await startTestService({ port, clickhouseUrl: `http://127.0.0.1:${await closedPort()}`, clickhouseWaitMs: 120_000, logLevel: 'error' }).catch((e: unknown) => e);
+    const err = await startTestService({ port, clickhouseUrl: `http://127.0.0.1:${await freePort()}`, clickhouseWaitMs: 120_000, logLevel: 'error' }).catch((e: unknown) => e);
     await new Promise((resolve) => taken.close(resolve));
     expect((err as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
   });
 
   it('gives up after PNL_CLICKHOUSE_WAIT_MS, saying which URL did not answer and what to change', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const err = await startTestService({ clickhouseUrl: url, clickhouseWaitMs: 1200, logLevel: 'error' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
     const message = (err as Error).message;

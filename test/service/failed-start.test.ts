@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -19,14 +18,6 @@ afterAll(async () => {
   for (const s of started) await s.stop({ keepData: true });
   dir.remove();
 });
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 describe('a start that fails after the port is bound', () => {
   it('releases the port and the data dir, so the next start succeeds on both', async () => {
