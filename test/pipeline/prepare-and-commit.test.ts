@@ -60,7 +60,7 @@ describe('preparing requests in ingest workers', () => {
   });
 
   it('rejects protobuf ids of the wrong length or all zeros as the main thread does, though it skips the hex pattern', async () => {
-    const spans = requests(1, 6, 5)[0];
+    const spans = requests(1, 6, 5)[0]!;
     const ids: Array<[string, string]> = [
       ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'],
       ['0af7651916cd43dd', 'b7ad6b7169203331'], // trace id of 8 bytes
@@ -71,7 +71,8 @@ describe('preparing requests in ingest workers', () => {
     ];
     spans.forEach((span, i) => {
       const [traceId, spanId] = ids[i]!;
-      span.spanContext = () => ({ traceId, spanId, traceFlags: 1 });
+      // The synthetic spans are plain objects: their spanContext can be replaced.
+      (span as { spanContext: () => { traceId: string; spanId: string; traceFlags: number } }).spanContext = () => ({ traceId, spanId, traceFlags: 1 });
     });
     const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
     const [inWorker, inline] = [await workers.prepare(body, 'protobuf'), prepareInline(body)];

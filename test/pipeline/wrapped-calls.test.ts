@@ -20,17 +20,21 @@ import { metricSum, metricValue, startTestService } from '../helpers/test-servic
 const TRACE = '5bf92f3577b34da6a3ce929d0e0e4736';
 const ROOT = 'a0f067aa0ba90001';
 const APP = 'a0f067aa0ba90000';
-const embeddings = (spanId: string, parentSpanId: string, tokens: number | undefined): DecodedSpan =>
-  decodedChatSpan(
+/** An embeddings call span; `tokens` undefined = it reported no usage (no input token count at all). */
+function embeddings(spanId: string, parentSpanId: string, tokens: number | undefined): DecodedSpan {
+  const span = decodedChatSpan(
     {
       'gen_ai.operation.name': 'embeddings',
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'text-embedding-3-small',
-      'gen_ai.usage.input_tokens': tokens,
+      'gen_ai.usage.input_tokens': tokens ?? 0,
       'pnl.customer.id': 'cust_acme',
     },
     { traceId: TRACE, spanId, parentSpanId, name: 'embeddings text-embedding-3-small', scopeName: 'gen_ai' },
   );
+  if (tokens === undefined) delete span.attributes['gen_ai.usage.input_tokens'];
+  return span;
+}
 const chunkA = embeddings('a0f067aa0ba90002', ROOT, 10);
 const chunkB = embeddings('a0f067aa0ba90003', ROOT, 20);
 const root = embeddings(ROOT, APP, 30);

@@ -42,8 +42,8 @@ describe('insert files when /dev/shm is full', () => {
     await inserter.insert('default.t', [['n', 'UInt32']], rows(1, 2, 3), {});
     await inserter.insert('default.t', [['n', 'UInt32']], rows(4), {});
     const rs = await client.query({ query: 'SELECT count() AS c, sum(n) AS s FROM default.t', format: 'JSONEachRow' });
-    const [{ c, s }] = await rs.json<{ c: string | number; s: string | number }>();
-    expect([Number(c), Number(s)]).toEqual([4, 10]);
+    const [sums] = await rs.json<{ c: string | number; s: string | number }>();
+    expect([Number(sums?.c), Number(sums?.s)]).toEqual([4, 10]);
     expect(fallbacks).toHaveLength(1);
     expect(fallbacks[0]!.error).toMatch(/ENOSPC/);
     expect(fallbacks[0]!.dir.startsWith(join(tmpdir(), 'agentic-pnl-insert-'))).toBe(true);
