@@ -88,8 +88,9 @@ async function prepareStore(): Promise<{ store: PnlStore; cleanup: () => void }>
 /** Moves each run (calls, run, outcomes together) back by a deterministic offset, weighted to recent days. */
 async function spread(store: PnlStore, days: number): Promise<void> {
   const cmd = (query: string) => store.client.command({ query, clickhouse_settings: { insert_deduplicate: 0 } as never });
-  const [{ latest }] = await store.select<{ latest: string }>('SELECT toUnixTimestamp64Micro(max(start_time)) AS latest FROM pnl.llm_calls');
-  const shiftTo = BigInt(Math.floor(Date.now() / 1000)) * 1_000_000n - 60_000_000n - BigInt(latest);
+  const [newest] = await store.select<{ latest: string }>('SELECT toUnixTimestamp64Micro(max(start_time)) AS latest FROM pnl.llm_calls');
+  if (newest === undefined) throw new Error(`no calls in ${args['data-dir']}: run the demo into it first (npm run demo -- --data-dir ${args['data-dir']})`);
+  const shiftTo = BigInt(Math.floor(Date.now() / 1000)) * 1_000_000n - 60_000_000n - BigInt(newest.latest);
   const span = BigInt(days) * 86_400_000_000n;
   const offset = (key: string) =>
     `(${shiftTo} - toInt64(pow((cityHash64(${key}) % 1000000) / 1000000, 1.6) * ${span}))`;
