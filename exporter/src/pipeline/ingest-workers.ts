@@ -132,7 +132,7 @@ export class IngestWorkers {
 
 /**
  * The compiled worker next to this module; when running from TypeScript sources (tests), the
- * built copy in dist/ (npm test builds first).
+ * built copy in dist/ (the tests build it first: test/global-setup.ts).
  */
 function workerScript(): URL {
   const here = new URL('./ingest-worker.js', import.meta.url);
