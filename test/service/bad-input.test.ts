@@ -20,6 +20,15 @@ describe('bad input gets its documented answer and the service keeps serving', (
     expect(r.text).toContain('overruns');
   });
 
+  it('answers in the Content-Type of the request, for either name of protobuf', async () => {
+    const bad = await postTraces(svc.url, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/protobuf' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/protobuf');
+    const empty = await postTraces(svc.url, Buffer.alloc(0), { 'content-type': 'Application/Protobuf; proto=x' });
+    expect(empty.status).toBe(200);
+    expect(empty.headers.get('content-type')).toBe('application/protobuf');
+  });
+
   it('answers 400 to invalid JSON with a JSON Status naming the problem', async () => {
     const r = await postTraces(svc.url, '{"resourceSpans": [', JSON_CT);
     expect(r.status).toBe(400);

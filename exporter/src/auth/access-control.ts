@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { CONTENT_TYPE, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+import { responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
 import type { AccessTokens, Principal } from './access-tokens.js';
 import { accessFor } from './route-access.js';
 import { roleGrants } from './roles.js';
@@ -47,7 +47,7 @@ function deny(req: Request, res: Response, status: 401 | 403, code: string, mess
   if (req.path === '/v1/traces') {
     const encoding: OtlpEncoding = (req.headers['content-type'] ?? '').includes('protobuf') ? 'protobuf' : 'json';
     const grpc = status === 401 ? GRPC_UNAUTHENTICATED : GRPC_PERMISSION_DENIED;
-    res.status(status).set('Content-Type', CONTENT_TYPE[encoding]).end(statusResponse(encoding, grpc, message));
+    res.status(status).set('Content-Type', responseContentType(encoding, req.headers['content-type'])).end(statusResponse(encoding, grpc, message));
     return;
   }
   res.status(status).json({ error: { code, message } });

@@ -4,6 +4,7 @@ import type { Spool, SpooledSegment } from '../spool/spool.js';
 import { BufferFullError } from './buffer-full-error.js';
 import { encodedRowCount, fromSpoolPayload, toSpoolParts, type EncodedRows } from './encoded-rows.js';
 import { RowBatch } from './row-batch.js';
+import { MAX_RETRY_AFTER_S } from '../receive/retry-after.js';
 
 /** Where batches go; PnlStore implements it. */
 export interface BatchSink {
@@ -141,7 +142,7 @@ export class BatchWriter {
   /** Throws BufferFullError if the spool is at its limit. Call before marking spans as seen. */
   assertRoom(): void {
     if (this.spool.wouldOverflow(0)) {
-      const retryAfter = Math.min(60, Math.max(1, Math.ceil((this.options.maxDelayMs * (1 + this.failures)) / 1000)));
+      const retryAfter = Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil((this.options.maxDelayMs * (1 + this.failures)) / 1000)));
       throw new BufferFullError(
         `the spool holds ${this.spool.bytes} of at most ${this.spool.maxBytes} bytes (${this.bufferedRows} rows) because ClickHouse is not keeping up or is unavailable`,
         retryAfter,

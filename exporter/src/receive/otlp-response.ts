@@ -11,6 +11,15 @@ export const CONTENT_TYPE: Record<OtlpEncoding, string> = {
   json: 'application/json',
 };
 
+/**
+ * The Content-Type of an answer to a request of `encoding`: the spec says a response uses the
+ * request's own. Protobuf has two names (`application/x-protobuf` and `application/protobuf`).
+ */
+export function responseContentType(encoding: OtlpEncoding, requestContentType: string | undefined): string {
+  if (encoding === 'protobuf' && /^\s*application\/protobuf\s*(;|$)/i.test(requestContentType ?? '')) return 'application/protobuf';
+  return CONTENT_TYPE[encoding];
+}
+
 /** Body of a 200 answer: empty when everything was accepted, else `partial_success`. */
 export function exportResponse(encoding: OtlpEncoding, rejected: number, message: string): Buffer {
   if (encoding === 'json') {

@@ -1,3 +1,5 @@
+import { MAX_RETRY_AFTER_S } from '../receive/retry-after.js';
+
 /** Why a request was not admitted, and how the sender should back off. */
 export interface Refusal {
   status: 429 | 503;
@@ -40,7 +42,7 @@ export class Admission {
         return {
           status: 503,
           reason: 'memory',
-          retryAfterSeconds: 5,
+          retryAfterSeconds: MAX_RETRY_AFTER_S,
           message: `the exporter uses ${Math.round(rss / 2 ** 20)} MiB, over its ceiling of ${Math.round(this.limits.maxRssBytes / 2 ** 20)} MiB (PNL_MAX_RSS_BYTES)`,
         };
       }

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONTENT_TYPE, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+import { responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+import { MAX_RETRY_AFTER_S } from '../receive/retry-after.js';
 
 /** gRPC UNAVAILABLE: OTLP senders retry it, honouring Retry-After. */
 const GRPC_UNAVAILABLE = 14;
 /** Seconds an OTLP sender is asked to wait while the service starts. */
-export const STARTING_RETRY_AFTER_S = 5;
+export const STARTING_RETRY_AFTER_S = MAX_RETRY_AFTER_S;
 
 /**
  * Answers requests while the service starts (waiting for ClickHouse, reading the dedup keys),
@@ -27,7 +28,7 @@ export function startingResponder(stage: () => string): (req: IncomingMessage, r
     const message = `the service is starting; retry in ${STARTING_RETRY_AFTER_S} s`;
     if (req.method === 'POST' && path === '/v1/traces') {
       const encoding: OtlpEncoding = /json/i.test(req.headers['content-type'] ?? '') ? 'json' : 'protobuf';
-      res.writeHead(503, { 'Content-Type': CONTENT_TYPE[encoding], 'Retry-After': String(STARTING_RETRY_AFTER_S) });
+      res.writeHead(503, { 'Content-Type': responseContentType(encoding, req.headers['content-type']), 'Retry-After': String(STARTING_RETRY_AFTER_S) });
       res.end(statusResponse(encoding, GRPC_UNAVAILABLE, message));
       return;
     }

@@ -9,9 +9,10 @@ import type { Admission } from './admission.js';
 import { OtlpDecodeError } from '../receive/decode-error.js';
 import { decodeTracesJson } from '../receive/otlp-json-decoder.js';
 import { decodeTracesProtobuf } from '../receive/otlp-protobuf-decoder.js';
-import { CONTENT_TYPE, exportResponse, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+import { exportResponse, responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
 import { BodyError, readBody } from '../receive/read-body.js';
 import { SpoolError } from '../spool/spool-error.js';
+import { MAX_RETRY_AFTER_S } from '../receive/retry-after.js';
 
 /** gRPC status codes used in OTLP/HTTP error bodies (google.rpc.Status.code). */
 const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, INTERNAL: 13 } as const;
@@ -42,7 +43,7 @@ export function tracesRoute(deps: { pipeline: Pipeline; workers?: IngestWorkers;
   };
   const answer = (res: Response, encoding: OtlpEncoding, status: number, body: Buffer, headers: Record<string, string> = {}): void => {
     metrics.requests.inc({ status: String(status) });
-    res.status(status).set({ 'Content-Type': CONTENT_TYPE[encoding], ...headers }).end(body);
+    res.status(status).set({ 'Content-Type': responseContentType(encoding, res.req.headers['content-type']), ...headers }).end(body);
   };
 
   return async (req: Request, res: Response): Promise<void> => {
@@ -96,7 +97,7 @@ export function tracesRoute(deps: { pipeline: Pipeline; workers?: IngestWorkers;
         const spans = spanCount();
         logger.error('refusing spans: spool not writable', { error: err.message, spans });
         metrics.recordRejected('spool_error', spans);
-        answer(res, encoding, 503, statusResponse(encoding, GRPC.UNAVAILABLE, `${err.message}; retry later`), { 'Retry-After': '10' });
+        answer(res, encoding, 503, statusResponse(encoding, GRPC.UNAVAILABLE, `${err.message}; retry in ${MAX_RETRY_AFTER_S} s`), { 'Retry-After': String(MAX_RETRY_AFTER_S) });
         return;
       }
       logger.error('ingest failed', { error: (err as Error).message, stack: (err as Error).stack });
