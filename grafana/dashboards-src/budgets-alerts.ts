@@ -13,13 +13,13 @@ export function budgetsAlerts(): Dashboard {
     panels: [
       bargauge({
         title: 'Budget utilization by customer',
-        description: 'Spend / limit of each customer\'s current budget period (Prometheus pnl_budget_utilization_ratio): warn at 70 %, alert at 90 %, capped at 100 %. Only the top N customers of the metrics have their own value.',
+        description: 'Spend / limit of each customer\'s current budget period (Prometheus pnl_budget_utilization_ratio), for every budget in effect today. The colours mark the default 70 % warn and 90 % alert levels; a budget set with its own warn_ratio and alert_ratio is alerted at those (see the table). Capped at 100 %.',
         unit: 'percentunit', w: 12, h: 10, max: 1, thresholds: BUDGET_THRESHOLDS,
         targets: [prom('sort_desc(max by (customer) (pnl_budget_utilization_ratio))', '{{customer}}', { instant: true })],
       }),
       timeseries({
         title: 'Budget utilization over time',
-        description: 'Budget utilization per customer over time (Prometheus pnl_budget_utilization_ratio), with the 70 % and 90 % thresholds.',
+        description: 'Budget utilization per customer over time (Prometheus pnl_budget_utilization_ratio), with the default 70 % and 90 % levels (a budget\'s own warn_ratio and alert_ratio are in the table).',
         unit: 'percentunit', w: 12, h: 10, thresholds: BUDGET_THRESHOLDS,
         targets: [prom('max by (customer) (pnl_budget_utilization_ratio)', '{{customer}}')],
       }),

@@ -68,7 +68,7 @@ export function customerPnl(): Dashboard {
       }),
       timeseries({
         title: 'Budget utilization',
-        description: 'Spend / limit of the customer\'s current budget period (Prometheus pnl_budget_utilization_ratio). Warn at 70 %, alert at 90 %, capped at 100 %. Empty when the customer has no budget or is outside the top N customers of the metrics.',
+        description: 'Spend / limit of the customer\'s current budget period (Prometheus pnl_budget_utilization_ratio). Coloured at the default 70 % warn and 90 % alert levels (a budget may set its own), capped at 100 %. Empty when the customer has no budget in effect today.',
         unit: 'percentunit', w: 8, h: 9, thresholds: BUDGET_THRESHOLDS,
         targets: [prom('max(pnl_budget_utilization_ratio{customer="$customer"})', 'utilization')],
       }),

@@ -31,7 +31,7 @@ const CUSTOMERS = {
 /** The metrics every replica computes from ClickHouse (pnl-gauges.ts, invoice-gauges.ts): equal on all replicas. */
 const CLICKHOUSE_GAUGES = [
   'pnl_customer_revenue_usd', 'pnl_customer_cost_usd', 'pnl_customer_pnl_usd', 'pnl_customer_margin_ratio', 'pnl_customer_risk_score',
-  'pnl_customer_risk_tier', 'pnl_budget_utilization_ratio', 'pnl_budget_limit_usd', 'pnl_forecast_cost_usd', 'pnl_portfolio_revenue_usd',
+  'pnl_customer_risk_tier', 'pnl_budget_utilization_ratio', 'pnl_budget_limit_usd', 'pnl_budget_warn_ratio', 'pnl_budget_alert_ratio', 'pnl_forecast_cost_usd', 'pnl_portfolio_revenue_usd',
   'pnl_portfolio_cost_usd', 'pnl_anomaly', 'pnl_margin_target_ratio', 'pnl_invoice_variance_ratio', 'pnl_invoice_variance_usd', 'pnl_invoice_tolerance_ratio',
 ];
 
@@ -45,6 +45,7 @@ function exposition(): string {
       `pnl_customer_margin_ratio{${l}} ${v.margin}`, `pnl_customer_risk_score{${l}} ${v.risk}`,
       ...['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'].map((t) => `pnl_customer_risk_tier{${l},tier="${t}"} ${t === v.tier ? 1 : 0}`),
       `pnl_budget_utilization_ratio{${l}} ${v.util}`, `pnl_budget_limit_usd{${l}} ${v.limit}`, `pnl_forecast_cost_usd{${l}} ${v.forecast}`,
+      `pnl_budget_warn_ratio{${l}} 0.7`, `pnl_budget_alert_ratio{${l}} 0.9`,
     );
   }
   lines.push(

@@ -161,6 +161,34 @@ describe('P&L API, CLI and export on real ingested calls', () => {
   });
 });
 
+describe('budget gauges', () => {
+  it('publish every budget in effect today, whatever the customer\'s rank, with its own thresholds; an ended period is left out', async () => {
+    // One customer label of its own: cust_big takes it, cust_small is "__other__" for the counters.
+    const svc = await startTestService({ topCustomers: 1, pnlRefreshMs: 600_000 });
+    try {
+      await send(svc, [call('cust_big', {}), call('cust_small', {}, { input_tokens: 1000, output_tokens: 0 })]);
+      const put = (customer: string, body: Record<string, unknown>) => api(svc, `/api/v1/budgets/${customer}`, { method: 'PUT', body: JSON.stringify(body) });
+      expect((await put('cust_small', { limit_usd: 0.001, warn_ratio: 0.5, alert_ratio: 0.8 })).status).toBe(200);
+      // A custom period that ended yesterday: its utilization is past 100 % and must not keep an alert firing.
+      const today = new Date().toISOString().slice(0, 10);
+      const ended = { limit_usd: 0.01, period: 'custom', period_start: '2020-01-01', period_end: today };
+      expect((await put('cust_big', ended)).status).toBe(200);
+      await (svc.service as unknown as { gauges: { refresh(): Promise<void> } }).gauges.refresh();
+      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(metrics).toMatch(/^pnl_llm_cost_usd_total\{customer="__other__"/m); // cust_small is outside the top N
+      // $0.00015 of a $0.001 budget (1000 gpt-4o-mini input tokens at $0.15/M).
+      expect(metrics).toMatch(/^pnl_budget_utilization_ratio\{customer="cust_small"\} 0\.15\d*$/m);
+      expect(metrics).toMatch(/^pnl_budget_limit_usd\{customer="cust_small"\} 0\.001$/m);
+      expect(metrics).toMatch(/^pnl_budget_warn_ratio\{customer="cust_small"\} 0\.5$/m);
+      expect(metrics).toMatch(/^pnl_budget_alert_ratio\{customer="cust_small"\} 0\.8$/m);
+      expect(metrics).not.toMatch(/^pnl_budget_\w+\{customer="cust_big"\}/m);
+      expect(metrics).not.toMatch(/^pnl_budget_\w+\{customer="__other__"\}/m);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
+
 describe('insight endpoints wired into the service', () => {
   it('serves anomalies and recommendations, and publishes P&L gauges', async () => {
     const svc = await startTestService({ tierPrices: JSON.stringify({ pro: 99 }), pnlRefreshMs: 60_000 });

@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import { monthToDate } from '../api/date-range.js';
+import { isoDay, monthToDate } from '../api/date-range.js';
 import type { Logger } from '../log/logger.js';
 import type { AnomalyDetector } from './anomalies.js';
 import { OTHER_CUSTOMER } from '../metrics/customer-labels.js';
@@ -10,7 +10,10 @@ import type { PnlEngine } from './pnl-engine.js';
  * P&L gauges, recomputed from ClickHouse on an interval (month to date) so that every exporter
  * replica publishes the same values, whichever spans it received. The customer label is the
  * bounded one of the counters: customers outside the top N are summed into `__other__`
- * (money only; ratios and scores of a group would mean nothing).
+ * (money only; ratios and scores of a group would mean nothing). Budgets are the exception:
+ * every budget in effect today has its own series, under the customer's id, whatever the
+ * customer's rank, because a small customer with a small budget is the one most likely to run
+ * out of it. Their number is the number of budgets someone set, which bounds those series.
  */
 export class PnlGauges {
   private timer: NodeJS.Timeout | undefined;
@@ -35,6 +38,8 @@ export class PnlGauges {
       tier: gauge('pnl_customer_risk_tier', 'Risk tier, one-hot: 1 for the customer\'s tier.', ['customer', 'tier']),
       utilization: gauge('pnl_budget_utilization_ratio', 'LLM spend / budget limit in the budget period.'),
       limit: gauge('pnl_budget_limit_usd', 'Budget limit in USD.'),
+      warnRatio: gauge('pnl_budget_warn_ratio', 'The budget\'s warn threshold, a share of its limit (warn_ratio, default 0.7).'),
+      alertRatio: gauge('pnl_budget_alert_ratio', 'The budget\'s alert threshold, a share of its limit (alert_ratio, default 0.9).'),
       forecast: gauge('pnl_forecast_cost_usd', 'Forecast LLM cost at month end (linear burn).'),
       portfolioRevenue: gauge('pnl_portfolio_revenue_usd', 'Revenue of all customers this month to date.', []),
       portfolioCost: gauge('pnl_portfolio_cost_usd', 'LLM cost of all customers this month to date.', []),
@@ -98,11 +103,17 @@ export class PnlGauges {
       g.cost!.set({ customer: OTHER_CUSTOMER }, other.cost);
       g.pnl!.set({ customer: OTHER_CUSTOMER }, other.pnl);
     }
+    const today = isoDay(now);
     for (const b of budgets) {
-      const label = this.metrics.customers.label(b.customer);
-      if (label === OTHER_CUSTOMER || b.limit_usd === null || b.utilization === null) continue;
-      g.utilization!.set({ customer: label }, b.utilization);
-      g.limit!.set({ customer: label }, b.limit_usd);
+      if (b.limit_usd === null || b.utilization === null) continue;
+      // A custom period that ended (or has not begun) caps nothing today: left out, its last
+      // utilization would keep a budget alert firing after the period is over.
+      if (today < b.period_start || today >= b.period_end) continue;
+      const customer = { customer: b.customer };
+      g.utilization!.set(customer, b.utilization);
+      g.limit!.set(customer, b.limit_usd);
+      g.warnRatio!.set(customer, b.thresholds.warn);
+      g.alertRatio!.set(customer, b.thresholds.alert);
     }
     for (const f of forecasts) {
       const label = this.metrics.customers.label(f.customer);
