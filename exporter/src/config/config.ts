@@ -20,7 +20,7 @@ export const CONFIG_FIELDS = {
   auth: { env: 'PNL_AUTH', flag: 'auth', default: 'auto', doc: 'Access control: auto (on when PNL_HOST is not loopback or tokens are configured), on, or off (only behind a gateway that authenticates).', schema: z.enum(['auto', 'on', 'off']) },
   tokensFile: { env: 'PNL_TOKENS_FILE', flag: 'tokens-file', default: undefined, doc: 'YAML file of access tokens: tokens: [{name, role, sha256}] with role ingest, viewer, finance or admin. See README, Access control.', schema: optionalText },
   tokens: { env: 'PNL_TOKENS', flag: undefined, default: undefined, doc: 'Access tokens as role:name:token items separated by commas (environment only, never a flag).', schema: optionalText },
-  dataDir: { env: 'PNL_DATA_DIR', flag: 'data-dir', default: './data', doc: 'Directory of the embedded ClickHouse (used when CLICKHOUSE_URL is unset).', schema: z.string().min(1) },
+  dataDir: { env: 'PNL_DATA_DIR', flag: 'data-dir', default: './data', doc: 'Data directory: the embedded ClickHouse (when CLICKHOUSE_URL is unset), the write-ahead spool (unless PNL_SPOOL_DIR is set) and the hash-salt file (unless PNL_HASH_SALT is set), so it is used with a ClickHouse server too.', schema: z.string().min(1) },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', default: undefined, doc: 'ClickHouse server HTTP URL (e.g. http://localhost:8123). Unset = embedded chdb.', schema: z.url().optional() },
   clickhouseUser: { env: 'CLICKHOUSE_USER', flag: 'clickhouse-user', default: undefined, doc: 'ClickHouse user for CLICKHOUSE_URL.', schema: optionalText },
   clickhousePassword: { env: 'CLICKHOUSE_PASSWORD', flag: undefined, default: undefined, doc: 'ClickHouse password (environment only, never a flag).', schema: optionalText },
