@@ -107,6 +107,12 @@ export function ingestionHealth(): Dashboard {
         unit: 'short', w: 8, h: 8,
         targets: [prom('up{job="agentic-pnl"}', '{{instance}}')],
       }),
+      timeseries({
+        title: 'P&L gauges age',
+        description: 'Seconds since each replica last recomputed its P&L gauges (revenue, margin, risk, budgets, anomalies) from ClickHouse; normally under PNL_PNL_REFRESH_MS (30 s). PnlGaugesStale fires above 10 minutes for 5 minutes: the budget and P&L alerts read those gauges.',
+        unit: 's', w: 8, h: 8, thresholds: [[600, 'red']],
+        targets: [prom('time() - max by (instance) (pnl_gauges_refreshed_timestamp_seconds)', '{{instance}}')],
+      }),
     ],
   });
 }

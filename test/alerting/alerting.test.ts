@@ -84,6 +84,7 @@ describe('Prometheus rules', () => {
       'ModelErrorRateHigh',
       'PnlClickHouseWritesFailing',
       'PnlExporterDown',
+      'PnlGaugesStale',
       'PnlIngestLagHigh',
       'PnlSpoolFilling',
       'PnlSpoolRowsLost',
@@ -219,5 +220,18 @@ describe('Alertmanager configuration', () => {
     );
     const color = render('pnl.slack.color');
     expect(color.stdout).toBe('warning');
+  });
+
+  it('counts only the firing alerts of a group in the Slack title', () => {
+    const amtool = requireTool('amtool');
+    const title = runTool(amtool, [
+      'template',
+      'render',
+      `--template.glob=${join(ALERTMANAGER_DIR, 'templates/*.tmpl')}`,
+      `--template.data=${join(REPO_ROOT, 'test/alerting/fixtures/slack-group-two-firing-one-resolved.json')}`,
+      '--template.text={{ template "pnl.slack.title" . }}',
+    ]);
+    expect(title.code, title.output).toBe(0);
+    expect(title.stdout).toBe('[FIRING:2] ModelErrorRateHigh');
   });
 });

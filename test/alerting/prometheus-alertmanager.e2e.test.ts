@@ -279,5 +279,38 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
       expect(result.length, expr).toBeGreaterThan(0);
     }
   });
-});
 
+  it('mutes only the spend spike, which sums per-replica counters, while a replica is down', async () => {
+    if (setupError !== undefined) throw setupError;
+    // Alerts as Prometheus would send them. The gauge-based money alerts come from ClickHouse and
+    // are the same on every replica, so a down replica must not mute them.
+    const endsAt = new Date(Date.now() + 10 * 60_000).toISOString();
+    const post = await fetch(`${amUrl}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { labels: { alertname: 'PnlExporterDown', severity: 'critical', team: 'sre', job: 'agentic-pnl', instance: 'pnl-9:4318' }, endsAt },
+        { labels: { alertname: 'CustomerCostSpike', severity: 'warning', team: 'finance', customer: 'cust_spike' }, endsAt },
+        { labels: { alertname: 'CustomerUnprofitable', severity: 'critical', team: 'finance', customer: 'cust_loss' }, endsAt },
+      ]),
+    });
+    expect(post.status).toBe(200);
+    const alerts = await waitFor(
+      'the three alerts, the spike inhibited',
+      async () => {
+        const list = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
+        const spike = list.find((a) => a.labels.alertname === 'CustomerCostSpike');
+        return spike?.status.state === 'suppressed' && list.some((a) => a.labels.alertname === 'CustomerUnprofitable') ? list : undefined;
+      },
+      20_000,
+      250,
+      logs,
+    );
+    const down = alerts.find((a) => a.labels.alertname === 'PnlExporterDown');
+    expect(alerts.find((a) => a.labels.alertname === 'CustomerCostSpike')?.status.inhibitedBy).toEqual([down?.fingerprint]);
+    const loss = alerts.find((a) => a.labels.alertname === 'CustomerUnprofitable');
+    expect([loss?.status.state, loss?.status.inhibitedBy]).toEqual(['active', []]);
+    const budget = alerts.find((a) => a.labels.alertname === 'CustomerBudget90PercentUsed');
+    expect(budget?.status.state).toBe('active');
+  });
+});

@@ -50,7 +50,7 @@ function exposition(): string {
   }
   lines.push(
     'pnl_portfolio_revenue_usd 120', 'pnl_portfolio_cost_usd 55', 'pnl_margin_target_ratio 0.5',
-    'pnl_anomaly{customer="cust_a",feature="chat",model="gpt-4o-mini",kind="unit_cost"} 1',
+    'pnl_anomaly{customer="cust_a",feature="chat",model="",kind="unit_cost"} 1',
     'pnl_invoice_variance_ratio{provider="openai",model="gpt-4o-mini"} 0.05', 'pnl_invoice_variance_usd{provider="openai",model="gpt-4o-mini"} 1.5',
     'pnl_invoice_tolerance_ratio 0.02',
   );
