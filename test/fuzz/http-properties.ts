@@ -121,7 +121,9 @@ export function tracesHttpProperty(target: HttpTarget, runs: number): FuzzProper
       count(stats, String(res.status));
       if (![200, 400, 413, 415].includes(res.status)) throw new Error(`POST /v1/traces answered ${res.status}: ${res.body.toString('utf8', 0, 300)}`);
       const json = res.type.startsWith('application/json');
-      if (!json && res.type !== 'application/x-protobuf') throw new Error(`answered with Content-Type "${res.type}"`);
+      // The spec: a response uses the request's Content-Type, so either name of protobuf comes back as sent.
+      const protobufName = /^\s*application\/protobuf\s*(;|$)/i.test(contentType ?? '') ? 'application/protobuf' : 'application/x-protobuf';
+      if (!json && res.type !== protobufName) throw new Error(`answered with Content-Type "${res.type}" to "${contentType ?? ''}"`);
       if (res.status !== 200 && res.body.length === 0) throw new Error(`a ${res.status} came without a body`);
       if (json && res.body.length > 0) {
         const parsed = JSON.parse(res.body.toString('utf8')) as { code?: unknown; message?: unknown };
