@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedLabel, OTHER_VALUE } from '../../exporter/src/metrics/bounded-label.js';
+import { BoundedLabel, MAX_LABEL_VALUE_LENGTH, OTHER_VALUE } from '../../exporter/src/metrics/bounded-label.js';
+import { CustomerLabels } from '../../exporter/src/metrics/customer-labels.js';
 import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
 import { metricSum, startTestService } from '../helpers/test-service.js';
 
@@ -7,6 +8,24 @@ describe('BoundedLabel', () => {
   it('keeps the first N values and folds the rest into __other__', () => {
     const l = new BoundedLabel(2);
     expect(['a', 'b', 'c', 'a', 'd', 'b'].map((v) => l.label(v))).toEqual(['a', 'b', OTHER_VALUE, 'a', OTHER_VALUE, 'b']);
+  });
+
+  it('folds values longer than MAX_LABEL_VALUE_LENGTH into __other__ without using up a place', () => {
+    const l = new BoundedLabel(2);
+    const long = 'm'.repeat(MAX_LABEL_VALUE_LENGTH + 1);
+    const longest = 'n'.repeat(MAX_LABEL_VALUE_LENGTH);
+    expect([long, longest, 'a', long].map((v) => l.label(v))).toEqual([OTHER_VALUE, longest, 'a', OTHER_VALUE]);
+  });
+});
+
+describe('CustomerLabels', () => {
+  it('gives a customer id longer than MAX_LABEL_VALUE_LENGTH no label of its own, first come or ranked', () => {
+    const long = 'c'.repeat(MAX_LABEL_VALUE_LENGTH + 1);
+    const first = new CustomerLabels(5);
+    expect([long, 'cust_a'].map((c) => first.label(c))).toEqual([OTHER_VALUE, 'cust_a']);
+    const ranked = new CustomerLabels(1);
+    ranked.setRanking([long, 'cust_b']);
+    expect([ranked.label('cust_b'), ranked.label(long)]).toEqual(['cust_b', OTHER_VALUE]);
   });
 });
 

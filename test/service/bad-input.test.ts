@@ -86,6 +86,27 @@ describe('bad input gets its documented answer and the service keeps serving', (
     expect(metricValue(metrics, 'pnl_spans_rejected_total', { reason: 'invalid_usage' })).toBe(2);
   });
 
+  it('refuses spans whose customer id is not UTF-8, instead of merging two customers into one decoded id', async () => {
+    const { proto } = await otlpBodies([
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_XXa' }) },
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_YYa' }) },
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_utf8_ok' }) },
+    ]);
+    // Two different ids with bytes that are not UTF-8 (same lengths, so the protobuf stays well formed):
+    // both would decode to "cust_\uFFFD\uFFFDa".
+    const body = Buffer.from(proto);
+    body.set([0xff, 0xfe], body.indexOf('cust_XXa') + 5);
+    body.set([0xc0, 0xc1], body.indexOf('cust_YYa') + 5);
+    const r = await postTraces(svc.url, body, PROTO_CT);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('customer id is not valid UTF-8');
+    await svc.service.core.writer.flush();
+    const rows = await svc.service.core.store.select<{ customer_id: string }>("SELECT customer_id FROM pnl.llm_calls WHERE customer_id LIKE 'cust\\\\_%' AND (customer_id LIKE '%\uFFFD%' OR customer_id = 'cust_utf8_ok')");
+    expect(rows).toEqual([{ customer_id: 'cust_utf8_ok' }]);
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metricValue(metrics, 'pnl_spans_rejected_total', { reason: 'invalid_utf8' })).toBe(2);
+  });
+
   it('stores an unknown model unpriced (cost NULL, not 0) and counts it', async () => {
     const { proto } = await otlpBodies([
       { name: 'chat mystery-9000', attributes: chatAttributes('mystery-9000', { input_tokens: 100, output_tokens: 10 }, { 'gen_ai.provider.name': 'acme-ai', 'pnl.customer.id': 'cust_unknown' }) },

@@ -2,10 +2,17 @@
 export const OTHER_VALUE = '__other__';
 
 /**
+ * The longest label value a metric takes as it is; longer ones share `__other__`. The values
+ * come from span attributes: a sender's 300 KB customer id made a 400 KB line in every scrape
+ * (found by an audit). Real ids and names are far shorter; ClickHouse keeps the full value.
+ */
+export const MAX_LABEL_VALUE_LENGTH = 256;
+
+/**
  * Caps how many distinct values one metric label takes (feature, provider, model, agent): they
  * come from span attributes, so a buggy or hostile sender could otherwise create series without
  * end and take Prometheus down. The first `max` values seen keep their name; later ones share
- * `__other__`, and ClickHouse keeps full detail. Unlike customers there is no ranking to
+ * `__other__`, as do values over MAX_LABEL_VALUE_LENGTH, and ClickHouse keeps full detail. Unlike customers there is no ranking to
  * follow: real deployments have tens of these, and the cap only stops a flood.
  */
 export class BoundedLabel {
@@ -15,7 +22,7 @@ export class BoundedLabel {
 
   label(value: string): string {
     if (this.admitted.has(value)) return value;
-    if (this.admitted.size < this.max) {
+    if (this.admitted.size < this.max && value.length <= MAX_LABEL_VALUE_LENGTH) {
       this.admitted.add(value);
       return value;
     }

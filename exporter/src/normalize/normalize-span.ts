@@ -1,5 +1,5 @@
 import type { DecodedSpan } from '../model/decoded-span.js';
-import type { NormalizedSpan } from '../model/llm-call.js';
+import type { AgentRun, LlmCall, NormalizedSpan, Outcome } from '../model/llm-call.js';
 import { buildAgentRun } from './build-agent-run.js';
 import { buildLlmCall } from './build-llm-call.js';
 import { buildOutcome } from './build-outcome.js';
@@ -29,16 +29,44 @@ export function normalizeSpan(span: DecodedSpan, options: NormalizeOptions): Nor
       message: `span ${span.spanId}: start ${span.startTimeUs} µs / end ${span.endTimeUs} µs is not a valid time range`,
     };
   }
-  if (kind === 'run') return { kind: 'run', run: buildAgentRun(span, compiled) };
-  if (kind === 'outcome') return { kind: 'outcome', outcome: buildOutcome(span, compiled) };
-  try {
-    return { kind: 'llm', call: buildLlmCall(span, compiled) };
-  } catch (err) {
-    if (err instanceof InvalidUsageError) {
-      return { kind: 'reject', reason: 'invalid_usage', message: `span ${span.spanId} (${span.name}): ${err.message}` };
+  let built: { kind: 'llm'; call: LlmCall } | { kind: 'run'; run: AgentRun } | { kind: 'outcome'; outcome: Outcome };
+  if (kind === 'run') built = { kind: 'run', run: buildAgentRun(span, compiled) };
+  else if (kind === 'outcome') built = { kind: 'outcome', outcome: buildOutcome(span, compiled) };
+  else {
+    try {
+      built = { kind: 'llm', call: buildLlmCall(span, compiled) };
+    } catch (err) {
+      if (err instanceof InvalidUsageError) {
+        return { kind: 'reject', reason: 'invalid_usage', message: `span ${span.spanId} (${span.name}): ${err.message}` };
+      }
+      throw err;
     }
-    throw err;
   }
+  const broken = brokenId(built.kind === 'llm' ? built.call : built.kind === 'run' ? built.run : built.outcome);
+  if (broken !== undefined) {
+    return {
+      kind: 'reject',
+      reason: 'invalid_utf8',
+      message: `span ${span.spanId} (${span.name}): its ${broken} is not valid UTF-8 (bytes were replaced with U+FFFD); send ids as UTF-8 text`,
+    };
+  }
+  return built;
+}
+
+/** What both decoders make of bytes that are not UTF-8 (as Buffer#toString does). */
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * The ids that key money, if one holds a replaced byte: two customers whose ids differ only in
+ * broken bytes decode to the same text, and their costs would merge (found by an audit).
+ * Other text (prompts, names) is stored as decoded.
+ */
+function brokenId(ids: { customerId: string; featureId: string; organizationId?: string; runId: string }): string | undefined {
+  if (ids.customerId.includes(REPLACEMENT)) return 'customer id';
+  if (ids.organizationId?.includes(REPLACEMENT) === true) return 'organization id';
+  if (ids.featureId.includes(REPLACEMENT)) return 'feature id';
+  if (ids.runId.includes(REPLACEMENT)) return 'run id';
+  return undefined;
 }
 
 /**
