@@ -13,6 +13,7 @@ import { OtlpDecodeError } from '../../exporter/src/receive/decode-error.js';
 import { decodeTracesProtobuf } from '../../exporter/src/receive/otlp-protobuf-decoder.js';
 import { normalizeOptionsFrom } from '../../exporter/src/service/normalize-options-from-config.js';
 import { Spool } from '../../exporter/src/spool/spool.js';
+import { SpoolError } from '../../exporter/src/spool/spool-error.js';
 import { aggregateDaily } from '../../exporter/src/store/daily-aggregates.js';
 import { normalizeSpan } from '../../exporter/src/normalize/index.js';
 import { postTraces } from '../helpers/otlp-payloads.js';
@@ -187,5 +188,29 @@ describe('a batch of several requests', () => {
     expect(batch.daily.rows()).toEqual(aggregateDaily(all));
     expect(batch.callRows).toBe(512);
     expect(Buffer.concat(batch.calls).equals(Buffer.concat(requests.map((r) => r.encoded.calls)))).toBe(true);
+  });
+});
+
+describe('a request the spool refuses', () => {
+  it('moves no counter, so its rejected spans are counted once, when the sender retries it', async () => {
+    const metrics = new PnlMetrics({ topCustomers: 20 });
+    let diskFull = true;
+    const writer = {
+      bufferedRows: 0,
+      assertRoom: () => undefined,
+      addEncoded: () => {
+        if (diskFull) throw new SpoolError('the disk refused the write (ENOSPC)');
+      },
+    };
+    const pipeline = new Pipeline({ normalizeOptions: normalizeOptionsFrom(config, SALT), priceBook, seen: new SeenSpans(1000), metrics, writer: writer as unknown as BatchWriter });
+    const [body] = uniqueRequests(1, 4, 21).map((r) => r.body);
+    const spans = decodeTracesProtobuf(body!);
+    spans[0]!.attributes['gen_ai.usage.input_tokens'] = -1; // refused as invalid_usage
+    const rejected = async (): Promise<number> => ((await metrics.registry.getSingleMetric('pnl_spans_rejected_total')!.get()).values.find((v) => v.labels.reason === 'invalid_usage')?.value ?? 0);
+    expect(() => pipeline.ingest(spans)).toThrow(SpoolError);
+    expect(await rejected()).toBe(0);
+    diskFull = false;
+    expect(pipeline.ingest(spans)).toMatchObject({ rejected: 1, accepted: 3 });
+    expect(await rejected()).toBe(1);
   });
 });

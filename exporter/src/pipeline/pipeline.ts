@@ -73,7 +73,6 @@ export class Pipeline {
     const keys = prepared.encoded.keys;
     writer.assertRoom();
     if (!seen.addAllIfNew(keys)) return undefined;
-    for (const [reason, n] of Object.entries(prepared.rejectedByReason)) metrics.recordRejected(reason, n);
     try {
       writer.addEncoded(prepared.encoded);
     } catch (err) {
@@ -81,7 +80,9 @@ export class Pipeline {
       for (const key of keys) seen.delete(key);
       throw err;
     }
-    // Counted only once durable, so a refused request moves no counter.
+    // Counted only once durable, so a refused request moves no counter: its spans are counted
+    // once as refused (spool_error, by the route) and again, as they are, when the sender retries.
+    for (const [reason, n] of Object.entries(prepared.rejectedByReason)) metrics.recordRejected(reason, n);
     metrics.recordTally(prepared.tally);
     if (prepared.sampled !== undefined) tokenCheck?.enqueue(prepared.sampled);
     metrics.spansReceived.inc(prepared.received);
