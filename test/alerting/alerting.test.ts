@@ -88,6 +88,7 @@ describe('Prometheus rules', () => {
       'PnlIngestLagHigh',
       'PnlSpoolFilling',
       'PnlSpoolRowsLost',
+      'TokenCountMismatch',
     ]);
     for (const a of alerts) {
       const where = `alert ${a.alert}`;
