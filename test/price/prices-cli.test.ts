@@ -105,3 +105,19 @@ describe('agentic-pnl prices', () => {
     expect(r.out).toBe('');
   });
 });
+
+describe('the agentic-pnl binary in a pipe', () => {
+  it('exits 0 without a stack trace when the reader closes the pipe early (prices list --json | head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const main = join(import.meta.dirname, '../../exporter/dist/cli/main.js');
+    const child = spawn(process.execPath, [main, 'prices', 'list', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Like `head -c 100`: read the first chunk, then close our end.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});

@@ -117,6 +117,13 @@ registerMigrationsCommand(program);
 registerTokensCommand(program);
 registerInvoicesCommands(program);
 
+// `agentic-pnl prices list --json | head`: the reader closing the pipe early is not an error of
+// the command; without this Node throws the EPIPE as an unhandled stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`agentic-pnl: ${err.message}\n`);
