@@ -1,6 +1,6 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { agentRun, attribution, startAgenticPnl, withAttribution } from '@agentic-pnl/instrumentation';
-import type { PnlConfig } from '../config/config.js';
+import { CONFIG_FIELDS, type PnlConfig } from '../config/config.js';
 import { monthToDate } from '../api/date-range.js';
 import { createLogger } from '../log/logger.js';
 import { monthOf } from '../pnl/pnl-engine.js';
@@ -147,7 +147,9 @@ export async function runDemo(config: PnlConfig, options: { customers: number; r
     log(`sent ${calls} LLM calls in ${runs} agent runs for ${people.length} customers\n`);
     const summary = await service.engine.summary(mtd);
     process.stdout.write(renderReport(summary, { top: 20, color: process.stdout.isTTY === true }));
-    log(`The data stays in ${config.dataDir} (each demo run adds another round). Next: "npm start", then "npm run pnl -- report" or GET http://127.0.0.1:${config.port}/api/v1/summary`);
+    // The service reads ./data unless told otherwise: name the directory the demo wrote to.
+    const start = config.dataDir === CONFIG_FIELDS.dataDir.default ? 'npm start' : `npm start -- --data-dir ${config.dataDir}`;
+    log(`The data stays in ${config.dataDir} (each demo run adds another round). Next: "${start}", then "npm run pnl -- report" or GET http://127.0.0.1:${config.port}/api/v1/summary`);
   } finally {
     await pnl.shutdown();
     await service.stop();
