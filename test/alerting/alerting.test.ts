@@ -205,7 +205,7 @@ describe('Alertmanager configuration', () => {
       ]);
     const title = render('pnl.slack.title');
     expect(title.code, title.output).toBe(0);
-    expect(title.stdout).toBe('[FIRING] Customer cust_acme has used over 90% of its LLM budget.');
+    expect(title.stdout).toBe('[FIRING] Customer cust_acme has passed the alert level of its LLM budget.');
     const text = render('pnl.slack.text');
     expect(text.code, text.output).toBe(0);
     expect(text.stdout).toBe(
@@ -213,9 +213,9 @@ describe('Alertmanager configuration', () => {
         '*CustomerBudget90PercentUsed* · severity `warning` · team `finance`',
         '*Customer:* `cust_acme`',
         '*Value:* 93% of budget used',
-        '*Threshold:* 90% of budget',
-        'cust_acme has spent 93% of its $1000.00 LLM budget for the current period (threshold 90%). At 100% the budget guard caps the customer and the application degrades.',
-        '<http://localhost:3000/d/pnl-budgets/budgets-and-alerts?var-customer=cust_acme|Dashboard> · <https://github.com/agentic-pnl/agentic-pnl/blob/main/docs/runbooks/CustomerBudget90PercentUsed.md|Runbook>',
+        '*Threshold:* 90% of budget (alert_ratio)',
+        'cust_acme has spent 93% of its $1000.00 LLM budget for the current period (alert threshold 90%). At 100% the budget guard caps the customer and the application degrades.',
+        '<http://localhost:3000/d/pnl-customer/customer-pnl?var-customer=cust_acme&from=now/M&to=now|Dashboard> · <https://github.com/agentic-pnl/agentic-pnl/blob/main/docs/runbooks/CustomerBudget90PercentUsed.md|Runbook>',
         '',
       ].join('\n'),
     );

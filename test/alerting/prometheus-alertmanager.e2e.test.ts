@@ -222,14 +222,14 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
     expect(message.channel).toBe('#pnl-finance');
     const attachment = message.attachments?.[0];
     expect(attachment?.title).toBe('[FIRING] Customer cust_acme has passed the alert level of its LLM budget.');
-    expect(attachment?.title_link).toBe('http://localhost:3000/d/pnl-budgets/budgets-and-alerts?var-customer=cust_acme');
+    expect(attachment?.title_link).toBe('http://localhost:3000/d/pnl-customer/customer-pnl?var-customer=cust_acme&from=now/M&to=now');
     expect(attachment?.color).toBe('warning');
     const text = attachment?.text ?? '';
     expect(text).toContain('*Customer:* `cust_acme`');
     expect(text).toContain('*Value:* 93% of budget used');
     expect(text).toContain('*Threshold:* 90% of budget (alert_ratio)');
     expect(text).toContain('cust_acme has spent 93% of its $1.00 LLM budget for the current period (alert threshold 90%).');
-    expect(text).toContain('<http://localhost:3000/d/pnl-budgets/budgets-and-alerts?var-customer=cust_acme|Dashboard>');
+    expect(text).toContain('<http://localhost:3000/d/pnl-customer/customer-pnl?var-customer=cust_acme&from=now/M&to=now|Dashboard>');
     expect(text).toContain('<https://github.com/agentic-pnl/agentic-pnl/blob/main/docs/runbooks/CustomerBudget90PercentUsed.md|Runbook>');
 
     // 93 % is also over 70 %: that alert reaches Alertmanager too, but is inhibited by the 90 % one.
