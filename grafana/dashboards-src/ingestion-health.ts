@@ -108,6 +108,12 @@ export function ingestionHealth(): Dashboard {
         targets: [prom('up{job="agentic-pnl"}', '{{instance}}')],
       }),
       timeseries({
+        title: 'Oldest batch waiting',
+        description: 'Seconds the oldest batch of accepted rows has waited for ClickHouse, per replica (pnl_spool_oldest_batch_age_seconds): about the delay before accepted calls show on the dashboards. PnlClickHouseLagHigh fires above 2 minutes for 5 minutes.',
+        unit: 's', w: 8, h: 8, thresholds: [[120, 'red']],
+        targets: [prom('max by (instance) (pnl_spool_oldest_batch_age_seconds)', '{{instance}}')],
+      }),
+      timeseries({
         title: 'P&L gauges age',
         description: 'Seconds since each replica last recomputed its P&L gauges (revenue, margin, risk, budgets, anomalies) from ClickHouse; normally under PNL_PNL_REFRESH_MS (30 s). PnlGaugesStale fires above 10 minutes for 5 minutes: the budget and P&L alerts read those gauges.',
         unit: 's', w: 8, h: 8, thresholds: [[600, 'red']],

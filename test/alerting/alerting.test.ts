@@ -82,6 +82,7 @@ describe('Prometheus rules', () => {
       'InvoiceVarianceHigh',
       'LlmCallsUnpriced',
       'ModelErrorRateHigh',
+      'PnlClickHouseLagHigh',
       'PnlClickHouseWritesFailing',
       'PnlExporterDown',
       'PnlGaugesStale',
@@ -141,7 +142,7 @@ describe('Alertmanager configuration', () => {
     const r = runTool(amtool, ['check-config', ALERTMANAGER_CONFIG]);
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain('SUCCESS');
-    expect(r.output).toContain(' - 3 inhibit rules');
+    expect(r.output).toContain(' - 4 inhibit rules');
     expect(r.output).toContain(' - 4 receivers');
     expect(r.output).toContain(' - 1 templates');
   });

@@ -280,7 +280,7 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
     }
   });
 
-  it('mutes only the spend spike, which sums per-replica counters, while a replica is down', async () => {
+  it('mutes only the spend spike while a replica is down, and a replica\'s lag while its inserts fail', async () => {
     if (setupError !== undefined) throw setupError;
     // Alerts as Prometheus would send them. The gauge-based money alerts come from ClickHouse and
     // are the same on every replica, so a down replica must not mute them.
@@ -292,6 +292,10 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
         { labels: { alertname: 'PnlExporterDown', severity: 'critical', team: 'sre', job: 'agentic-pnl', instance: 'pnl-9:4318' }, endsAt },
         { labels: { alertname: 'CustomerCostSpike', severity: 'warning', team: 'finance', customer: 'cust_spike' }, endsAt },
         { labels: { alertname: 'CustomerUnprofitable', severity: 'critical', team: 'finance', customer: 'cust_loss' }, endsAt },
+        // Failing inserts explain the lag on the same replica, not on another.
+        { labels: { alertname: 'PnlClickHouseWritesFailing', severity: 'critical', team: 'sre', job: 'agentic-pnl', instance: 'pnl-7:4318' }, endsAt },
+        { labels: { alertname: 'PnlClickHouseLagHigh', severity: 'warning', team: 'sre', job: 'agentic-pnl', instance: 'pnl-7:4318' }, endsAt },
+        { labels: { alertname: 'PnlClickHouseLagHigh', severity: 'warning', team: 'sre', job: 'agentic-pnl', instance: 'pnl-8:4318' }, endsAt },
       ]),
     });
     expect(post.status).toBe(200);
@@ -312,5 +316,9 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
     expect([loss?.status.state, loss?.status.inhibitedBy]).toEqual(['active', []]);
     const budget = alerts.find((a) => a.labels.alertname === 'CustomerBudget90PercentUsed');
     expect(budget?.status.state).toBe('active');
+    const failing = alerts.find((a) => a.labels.alertname === 'PnlClickHouseWritesFailing');
+    const lag = (instance: string) => alerts.find((a) => a.labels.alertname === 'PnlClickHouseLagHigh' && a.labels.instance === instance)?.status;
+    expect(lag('pnl-7:4318')?.inhibitedBy).toEqual([failing?.fingerprint]);
+    expect(lag('pnl-8:4318')?.state).toBe('active');
   });
 });

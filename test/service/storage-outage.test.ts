@@ -54,6 +54,11 @@ describe('storage outage (embedded engine)', () => {
         expect(body.problems.join(' ')).toMatch(/inserts failing/);
         expect(body.spoolBytes).toBeGreaterThan(1000);
         expect(metricValue(await metrics(svc), 'pnl_spool_bytes')).toBeGreaterThan(0);
+        // The oldest waiting batch ages while inserts fail (PnlClickHouseLagHigh reads it).
+        const ageOf = async (): Promise<number> => metricValue(await metrics(svc), 'pnl_spool_oldest_batch_age_seconds') ?? -1;
+        const firstAge = await ageOf();
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await ageOf()).toBeGreaterThanOrEqual(firstAge + 0.25);
         // A re-delivery during the outage is still a duplicate: the spool already holds it.
         expect((await postTraces(svc.url, reqs[12]!.body, PROTOBUF)).status).toBe(200);
 
@@ -64,6 +69,7 @@ describe('storage outage (embedded engine)', () => {
         expect(await stored(svc)).toEqual({ rows: 1500, distinct: 1500, dailyCalls: 1500 });
         const text = await metrics(svc);
         expect(metricValue(text, 'pnl_spool_bytes')).toBe(0);
+        expect(metricValue(text, 'pnl_spool_oldest_batch_age_seconds')).toBe(0);
         expect(metricValue(text, 'pnl_buffer_rows')).toBe(0); // not stale after the last batch drained
         expect(metricValue(text, 'pnl_spans_duplicate_total')).toBe(50);
         expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);

@@ -6,6 +6,7 @@ export interface DurabilitySource {
   spoolBytes(): number;
   spoolBatches(): number;
   spoolMaxBytes(): number;
+  oldestBatchAgeSeconds(): number;
 }
 
 /**
@@ -48,6 +49,14 @@ export class DurabilityMetrics {
       registers,
       collect() {
         this.set(source.spoolBatches());
+      },
+    });
+    new Gauge({
+      name: 'pnl_spool_oldest_batch_age_seconds',
+      help: 'Seconds the oldest batch waiting for ClickHouse has waited since it was sealed; 0 when none waits. The delay before accepted calls show in ClickHouse (dashboards, P&L gauges).',
+      registers,
+      collect() {
+        this.set(source.oldestBatchAgeSeconds());
       },
     });
     this.spoolLostRows = new Counter({ name: 'pnl_spool_lost_rows_total', help: 'Rows of spooled batches that could not be read back from disk (lost).', registers });

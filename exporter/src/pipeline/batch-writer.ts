@@ -42,6 +42,8 @@ interface Batch {
   /** undefined while the rows are on disk only. */
   rows: RowBatch | undefined;
   size: number;
+  /** When it was sealed (or found in the spool at start), Date.now() ms. */
+  sealedAt: number;
 }
 
 /** The batch a spool segment's records make; `onKey` sees the dedup key of every row. */
@@ -128,6 +130,16 @@ export class BatchWriter {
   /** Batches sealed and waiting for ClickHouse. */
   get queuedBatches(): number {
     return this.queue.length;
+  }
+
+  /**
+   * Seconds the oldest batch waiting for ClickHouse has waited since it was sealed (since this
+   * process found it, for a batch left in the spool by the last one); 0 when none waits. How far
+   * behind ClickHouse is, whether its inserts fail or only keep up too slowly.
+   */
+  oldestBatchAgeSeconds(now = Date.now()): number {
+    const oldest = this.queue[0];
+    return oldest === undefined ? 0 : Math.max(0, now - oldest.sealedAt) / 1000;
   }
 
   /** True while the last insert attempt failed. */
@@ -247,7 +259,7 @@ export class BatchWriter {
   private enqueue(segment: SpooledSegment, rows: RowBatch | undefined): void {
     // Keep rows in memory while there is room; otherwise they wait on disk only (an outage).
     const keep = rows !== undefined && this.memoryRows + segment.rows <= this.options.maxMemoryRows;
-    this.queue.push({ segment, rows: keep ? rows : undefined, size: segment.rows });
+    this.queue.push({ segment, rows: keep ? rows : undefined, size: segment.rows, sealedAt: Date.now() });
     this.queuedRows += segment.rows;
     if (keep) this.memoryRows += segment.rows;
   }

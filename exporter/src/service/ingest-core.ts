@@ -78,6 +78,7 @@ export class IngestCore {
       spoolBytes: () => spool.bytes,
       spoolBatches: () => spool.segments,
       spoolMaxBytes: () => spool.maxBytes,
+      oldestBatchAgeSeconds: () => writer.oldestBatchAgeSeconds(),
     });
     const writer = new BatchWriter(
       store,
