@@ -31,6 +31,18 @@ describe('PnlMetrics.recordTally', () => {
     expect(metricSum(await m.exposition(), 'pnl_llm_cost_usd_total')).toBe(3.75);
   });
 
+  it('creates a label set\'s error series at 0, so its first failures are an increase Prometheus can see', async () => {
+    const m = new PnlMetrics({ topCustomers: 10, maxLabelValues: 10, defaultMetrics: false });
+    const key = callSumsKey('c1', 'f', 'openai', 'gpt-4o');
+    m.recordTally(tally(entry(key, 0.5, 100))); // one successful call
+    const errors = (text: string): string | undefined => /^pnl_llm_calls_total\{customer="c1",feature="f",provider="openai",model="gpt-4o",status="error"\} (\S+)$/m.exec(text)?.[1];
+    expect(errors(await m.exposition())).toBe('0');
+    m.recordTally(tally([key, 0.5, 100, 0, 0, 10, 0, 0, 1, 0])); // then one failed call
+    expect(errors(await m.exposition())).toBe('1');
+    // Only the error series: no unset series appears for a label set that has none.
+    expect(await m.exposition()).not.toMatch(/status="unset"/);
+  });
+
   it('folds waiting raw sums into the labelled ones when there are too many, so nothing is lost without scrapes', async () => {
     const m = new PnlMetrics({ topCustomers: 10, maxLabelValues: 10, defaultMetrics: false });
     // 25,000 distinct raw keys (more than the 20,000 that may wait), 2,500 requests of 10.

@@ -16,6 +16,8 @@ interface CallDeltas {
   costUsd: number;
   tokens: { input: number; cache_read: number; cache_write: number; output: number; reasoning: number };
   calls: { ok: number; error: number; unset: number };
+  /** True until the label set's first flush, which also creates its error series at 0. */
+  fresh: boolean;
 }
 
 /**
@@ -209,6 +211,7 @@ export class PnlMetrics {
           costUsd: 0,
           tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
           calls: { ok: 0, error: 0, unset: 0 },
+          fresh: true,
         };
         this.callDeltas.set(labelKey, d);
       }
@@ -234,6 +237,11 @@ export class PnlMetrics {
         if (n > 0) this.tokens.inc({ ...d.labels, kind }, n);
         d.tokens[kind] = 0;
       }
+      // A counter series exists from its first increment, and rate() cannot see that first
+      // value: the first failures of a model on a label set that so far only succeeded were
+      // invisible to the error-rate rule. The error series is created at 0 with the label set.
+      if (d.fresh && d.calls.error === 0) this.calls.inc({ ...d.labels, status: 'error' }, 0);
+      d.fresh = false;
       for (const status of ['ok', 'error', 'unset'] as const) {
         const n = d.calls[status];
         if (n > 0) this.calls.inc({ ...d.labels, status }, n);
