@@ -8,15 +8,19 @@
 export const CUSTOMER = '${customer:singlequote}';
 
 /**
- * Revenue spread evenly over the days of its period (period_end exclusive), one row per
- * customer and day inside the dashboard range: `customer_id, rev_day, rev_usd`. The latest
- * version of each (customer, period, source) wins, as in clickhouse/queries/revenue-rows.sql;
- * sources add up.
+ * Revenue per customer and day inside the dashboard range: `customer_id, rev_day, rev_usd`, as
+ * the P&L engine counts it (exporter/src/pnl/math/revenue-for-range.ts), so the dashboards
+ * show the revenue the alerts and the API use:
+ * - each revenue row spread evenly over the days of its period (period_end exclusive); the
+ *   latest version of each (customer, period, source) wins, as in
+ *   clickhouse/queries/revenue-rows.sql; sources add up;
+ * - for a customer with LLM cost in the range, every day of the range that no row covers is
+ *   worth its tier's monthly price (PNL_TIER_PRICES, from the service's latest start in
+ *   pnl.tier_prices) / the days of that month. The tier is the latest the customer's calls
+ *   carried in the range, as in clickhouse/queries/customer-facts.sql.
  */
 export function revenueDays(customerFilter = '1 = 1'): string {
-  return `SELECT customer_id, rev_day, sum(amount_per_day) AS rev_usd
-    FROM (
-      SELECT customer_id,
+  const rowDays = `SELECT customer_id,
              arrayJoin(arrayMap(i -> addDays(start_day, i), range(toUInt32(dateDiff('day', start_day, end_day))))) AS rev_day,
              amount / dateDiff('day', start_day, end_day) AS amount_per_day
       FROM (
@@ -24,9 +28,27 @@ export function revenueDays(customerFilter = '1 = 1'): string {
         FROM pnl.revenue
         WHERE period_end > period_start AND ${customerFilter}
         GROUP BY customer_id, period_start, period_end, source
-      )
+      )`;
+  return `SELECT customer_id, rev_day, sum(amount_per_day) AS rev_usd
+    FROM (
+      SELECT customer_id, rev_day, toFloat64(amount_per_day) AS amount_per_day FROM (${rowDays}) WHERE $__dateFilter(rev_day)
+      UNION ALL
+      SELECT t.customer_id AS customer_id, d.rev_day AS rev_day, p.monthly_usd / toDayOfMonth(toLastDayOfMonth(d.rev_day)) AS amount_per_day
+      FROM (
+        SELECT customer_id, argMax(customer_tier, day) AS tier
+        FROM pnl.llm_costs_daily
+        WHERE $__dateFilter(day) AND customer_tier != '' AND ${customerFilter}
+        GROUP BY customer_id
+      ) AS t
+      CROSS JOIN (
+        SELECT arrayJoin(arrayMap(i -> addDays(toDate($__fromTime), i), range(toUInt32(dateDiff('day', toDate($__fromTime), toDate($__toTime)) + 1)))) AS rev_day
+      ) AS d
+      INNER JOIN (
+        SELECT tier, monthly_usd FROM pnl.tier_prices
+        WHERE written_at = (SELECT max(written_at) FROM pnl.tier_prices) AND tier != ''
+      ) AS p ON p.tier = t.tier
+      WHERE $__dateFilter(d.rev_day) AND (t.customer_id, d.rev_day) NOT IN (SELECT customer_id, rev_day FROM (${rowDays}))
     )
-    WHERE $__dateFilter(rev_day)
     GROUP BY customer_id, rev_day`;
 }
 

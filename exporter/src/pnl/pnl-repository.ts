@@ -87,6 +87,16 @@ export class PnlRepository {
     await this.insert('pnl.budgets', [row]);
   }
 
+  /**
+   * Records the tier prices in effect (PNL_TIER_PRICES) as a new generation, for SQL readers
+   * that fall back on them like the engine does (clickhouse/migrations/012_tier_prices.sql).
+   */
+  async putTierPrices(prices: Readonly<Record<string, number>>, at: Date = new Date()): Promise<void> {
+    const writtenAt = at.toISOString().replace('T', ' ').replace('Z', '');
+    const rows = Object.entries(prices).map(([tier, monthly_usd]) => ({ written_at: writtenAt, tier, monthly_usd }));
+    await this.insert('pnl.tier_prices', rows.length > 0 ? rows : [{ written_at: writtenAt, tier: '', monthly_usd: 0 }]);
+  }
+
   async audit(actor: string, action: string, target: string, details: unknown): Promise<void> {
     await this.insert('pnl.audit_log', [{ actor, action, target, details: JSON.stringify(details) }]);
   }

@@ -49,10 +49,10 @@ export class PnlService {
     try {
       core = await IngestCore.start(config, logger, { workers: true, onStage: (s) => (stage = s) });
       const repo = new PnlRepository(core.store);
-      const engine = new PnlEngine(repo, {
-        tierMonthlyPrices: config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {},
-        marginTargetPct: config.marginTargetPct,
-      });
+      const tierMonthlyPrices = config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {};
+      const engine = new PnlEngine(repo, { tierMonthlyPrices, marginTargetPct: config.marginTargetPct });
+      // The dashboards fall back on the same tier prices as the engine; they read them from ClickHouse.
+      await repo.putTierPrices(tierMonthlyPrices);
       const detector = new AnomalyDetector(core.store, config.unitCostTargets !== undefined ? { unitCostTargets: JSON.parse(config.unitCostTargets) as Record<string, number> } : {});
       const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
       const app = createHttpApp(core, { engine, repo, detector }, tokens);
