@@ -41,6 +41,13 @@ describe('bad input gets its documented answer and the service keeps serving', (
     expect(JSON.parse(r.text).message).toContain('application/x-protobuf or application/json');
   });
 
+  it('answers 415 to other content encodings, naming the ones it accepts', async () => {
+    const r = await postTraces(svc.url, 'hello', { ...JSON_CT, 'content-encoding': 'br' });
+    expect(r.status).toBe(415);
+    expect(r.headers.get('accept-encoding')).toBe('gzip, deflate');
+    expect(JSON.parse(r.text).message).toContain('Content-Encoding "br" is not supported');
+  });
+
   it('answers 413 to a body over the limit and to a gzip bomb, 400 to corrupt gzip', async () => {
     const big = await postTraces(svc.url, Buffer.alloc(300 * 1024, 0x20), JSON_CT);
     expect(big.status).toBe(413);

@@ -82,7 +82,9 @@ export function tracesRoute(deps: { pipeline: Pipeline; workers?: IngestWorkers;
         const status = err instanceof BodyError ? err.status : 400;
         const code = status === 413 ? GRPC.RESOURCE_EXHAUSTED : GRPC.INVALID_ARGUMENT;
         metrics.recordRejected(status === 413 ? 'too_large' : 'undecodable');
-        answer(res, encoding, status, statusResponse(encoding, code, err.message));
+        // A 415 here is for the Content-Encoding (the content type was checked above): say which
+        // encodings are accepted, as RFC 9110 (12.5.3) has servers do.
+        answer(res, encoding, status, statusResponse(encoding, code, err.message), status === 415 ? { 'Accept-Encoding': 'gzip, deflate' } : {});
         return;
       }
       if (err instanceof BufferFullError) {
