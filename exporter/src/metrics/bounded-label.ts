@@ -12,8 +12,9 @@ export const MAX_LABEL_VALUE_LENGTH = 256;
  * Caps how many distinct values one metric label takes (feature, provider, model, agent): they
  * come from span attributes, so a buggy or hostile sender could otherwise create series without
  * end and take Prometheus down. The first `max` values seen keep their name; later ones share
- * `__other__`, as do values over MAX_LABEL_VALUE_LENGTH, and ClickHouse keeps full detail. Unlike customers there is no ranking to
- * follow: real deployments have tens of these, and the cap only stops a flood.
+ * `__other__`, as do values over MAX_LABEL_VALUE_LENGTH, and ClickHouse keeps full detail.
+ * Unlike customers there is no ranking to follow: real deployments have tens of these, and the
+ * cap only stops a flood.
  */
 export class BoundedLabel {
   private readonly admitted = new Set<string>();
