@@ -59,6 +59,19 @@ describe('OTLP decoders', () => {
     expect(() => decodeTracesProtobuf(corrupted)).toThrow(OtlpDecodeError);
   });
 
+  it('reject field number 0, at the top and inside a span, so a run of zero bytes is not an empty request', async () => {
+    expect(() => decodeTracesProtobuf(Buffer.alloc(4096))).toThrow(/invalid field number 0/);
+    const spans = await sdkSpans([{ name: 'chat gpt-4o', attributes }]);
+    const good = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
+    // A span's name field (5, length-delimited) turned into field 0 of the same wire type.
+    const nameTag = good.indexOf(Buffer.from([(5 << 3) | 2, 'chat gpt-4o'.length]));
+    expect(nameTag).toBeGreaterThan(0);
+    const zeroField = Buffer.from(good);
+    zeroField[nameTag] = 2;
+    expect(() => decodeTracesProtobuf(zeroField)).toThrow(/invalid field number 0/);
+    expect(decodeTracesProtobuf(Buffer.alloc(0))).toEqual([]); // an empty request is still valid
+  });
+
   it('never throws anything but OtlpDecodeError on random or mutated bytes', async () => {
     const spans = await sdkSpans([{ name: 'chat gpt-4o', attributes }]);
     const good = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);

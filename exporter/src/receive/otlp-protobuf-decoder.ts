@@ -33,7 +33,7 @@ export function decodeTracesProtobuf(buf: Buffer): DecodedSpan[] {
       const end = r.delimitedEnd();
       readResourceSpans(r, end, spans);
       r.pos = end;
-    } else r.skip(tag & 7);
+    } else r.skipField(tag);
   }
   return spans;
 }
@@ -53,7 +53,7 @@ function readResourceSpans(r: ProtobufReader, end: number, out: DecodedSpan[]): 
       const e = r.delimitedEnd();
       scopeRanges.push(r.pos, e);
       r.pos = e;
-    } else r.skip(tag & 7);
+    } else r.skipField(tag);
   }
   expectEnd(r, end, 'resource spans');
   for (let i = 0; i < scopeRanges.length; i += 2) {
@@ -67,7 +67,7 @@ function readResource(r: ProtobufReader, end: number): Attributes {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === ((1 << 3) | 2)) readKeyValue(r, r.delimitedEnd(), attrs, 0);
-    else r.skip(tag & 7);
+    else r.skipField(tag);
   }
   expectEnd(r, end, 'resource');
   return attrs;
@@ -86,14 +86,14 @@ function readScopeSpans(r: ProtobufReader, end: number, resource: Attributes, ou
         const t = r.uint32();
         if (t === ((1 << 3) | 2)) scopeName = r.string();
         else if (t === ((2 << 3) | 2)) scopeVersion = r.string();
-        else r.skip(t & 7);
+        else r.skipField(t);
       }
     } else if (field === 2 && (tag & 7) === 2) {
       const e = r.delimitedEnd();
       if (out.length + spanRanges.length / 2 >= MAX_SPANS_PER_REQUEST) throw tooManySpans();
       spanRanges.push(r.pos, e);
       r.pos = e;
-    } else r.skip(tag & 7);
+    } else r.skipField(tag);
   }
   expectEnd(r, end, 'scope spans');
   for (let i = 0; i < spanRanges.length; i += 2) {
@@ -141,7 +141,7 @@ function readSpan(r: ProtobufReader, end: number, resource: Attributes, scopeNam
         readStatus(r, e, span);
         break;
       }
-      default: r.skip(tag & 7);
+      default: r.skipField(tag);
     }
   }
   expectEnd(r, end, 'span');
@@ -152,7 +152,7 @@ function readEventName(r: ProtobufReader, end: number): string {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === ((2 << 3) | 2)) return r.string();
-    r.skip(tag & 7);
+    r.skipField(tag);
   }
   return '';
 }
@@ -162,7 +162,7 @@ function readStatus(r: ProtobufReader, end: number, span: DecodedSpan): void {
     const tag = r.uint32();
     if (tag === ((2 << 3) | 2)) span.statusMessage = r.string();
     else if (tag === ((3 << 3) | 0)) span.statusCode = r.uint32();
-    else r.skip(tag & 7);
+    else r.skipField(tag);
   }
   expectEnd(r, end, 'status');
 }
@@ -174,7 +174,7 @@ function readKeyValue(r: ProtobufReader, end: number, into: Attributes, depth: n
     const tag = r.uint32();
     if (tag === ((1 << 3) | 2)) key = r.repeatedString(KEYS);
     else if (tag === ((2 << 3) | 2)) value = readAnyValue(r, r.delimitedEnd(), depth);
-    else r.skip(tag & 7);
+    else r.skipField(tag);
   }
   expectEnd(r, end, 'key-value');
   setAttribute(into, key, value);
@@ -197,7 +197,7 @@ function readAnyValue(r: ProtobufReader, end: number, depth: number): AttrValue 
         while (r.pos < e) {
           const t = r.uint32();
           if (t === ((1 << 3) | 2)) items.push(readAnyValue(r, r.delimitedEnd(), depth + 1));
-          else r.skip(t & 7);
+          else r.skipField(t);
         }
         value = items;
         break;
@@ -208,13 +208,13 @@ function readAnyValue(r: ProtobufReader, end: number, depth: number): AttrValue 
         while (r.pos < e) {
           const t = r.uint32();
           if (t === ((1 << 3) | 2)) readKeyValue(r, r.delimitedEnd(), obj, depth + 1);
-          else r.skip(t & 7);
+          else r.skipField(t);
         }
         value = obj;
         break;
       }
       case (7 << 3) | 2: value = r.hex(); break;
-      default: r.skip(tag & 7);
+      default: r.skipField(tag);
     }
   }
   expectEnd(r, end, 'attribute value');

@@ -117,6 +117,16 @@ export class ProtobufReader {
     return s;
   }
 
+  /**
+   * Skips the field an unknown `tag` starts. Field number 0 is not a field: no encoder writes
+   * it, and accepted it let any run of zero bytes (16 MiB of them, say) decode as an empty,
+   * valid request.
+   */
+  skipField(tag: number): void {
+    if (tag >>> 3 === 0) throw new OtlpDecodeError(`invalid field number 0 at byte ${this.pos - 1}`);
+    this.skip(tag & 7);
+  }
+
   /** Skips a field of the given wire type. Groups (types 3 and 4) are not valid in OTLP. */
   skip(wireType: number): void {
     switch (wireType) {
