@@ -262,6 +262,10 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
       const d = JSON.parse(readFileSync(join(dashboardsDir, f), 'utf8')) as { panels?: Array<{ targets?: Array<{ expr?: string }> }> };
       for (const p of d.panels ?? []) for (const t of p.targets ?? []) if (t.expr) exprs.push({ dashboard: f, expr: t.expr.replaceAll('$customer', 'cust_acme') });
     }
+    // The month-end forecast needs a complete day of the month; on the 1st (UTC) there is none.
+    if (new Date().getUTCDate() === 1) {
+      for (let i = exprs.length - 1; i >= 0; i--) if (exprs[i]!.expr.includes('pnl_forecast_cost_usd')) exprs.splice(i, 1);
+    }
     expect(exprs.length).toBeGreaterThan(5);
     // The firing budget alert (previous test) gives ALERTS data; rate() needs two scrapes of the counters.
     for (const { dashboard, expr } of exprs) {

@@ -274,3 +274,23 @@ describe('anomalies and savings recommendations on real ingested calls', () => {
     }
   });
 });
+
+describe('month-end forecast on real ingested calls', () => {
+  it("counts complete days only: today's partial day is neither a day of the mean nor spent yet", async () => {
+    const svc = await startTestService();
+    try {
+      // $0.25 on 1 March (100k gpt-4o input tokens at $2.50/M); $0.025 so far on 2 March, at 00:10.
+      const call = (at: string, input: number) => chat({ customer: 'cust_forecast', feature: 'chat', model: 'gpt-4o', at: Date.parse(at), input, output: 0 });
+      await send(svc, [call('2026-03-01T12:00:00Z', 100_000), call('2026-03-02T00:10:00Z', 10_000)]);
+      const forecast = async (now: string) => (await svc.service.engine.forecasts(new Date(now))).find((f) => f.customer === 'cust_forecast')?.forecast;
+      const early = await forecast('2026-03-02T00:30:00Z');
+      expect(early).toMatchObject({ observedDays: 1, remainingDays: 30 });
+      expect(early!.spentUsd).toBeCloseTo(0.25, 12);
+      expect(early!.projectedCostUsd).toBeCloseTo(0.25 * 31, 9);
+      // On the 1st no day is complete yet: no forecast.
+      expect(await forecast('2026-03-01T18:00:00Z')).toBeUndefined();
+    } finally {
+      await svc.stop();
+    }
+  });
+});

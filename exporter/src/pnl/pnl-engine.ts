@@ -175,10 +175,13 @@ export class PnlEngine {
   async forecasts(now: Date = new Date()): Promise<Array<{ customer: string; forecast: MonthEndForecast }>> {
     const month = monthOf(now);
     const today = isoDay(now);
-    const [daily, reports] = await Promise.all([this.repo.dailyCosts(month.from, addDays(today, 1)), this.reports(month)]);
+    // Complete days only, as the forecast documents: today's partial day would drag the mean
+    // down every morning. On the 1st there is none yet, so no forecast.
+    const elapsed = now.getUTCDate() - 1;
+    if (elapsed === 0) return [];
+    const [daily, reports] = await Promise.all([this.repo.dailyCosts(month.from, today), this.reports(month)]);
     const byCustomer = groupBy(daily, (d) => d.customer_id);
     const days = daysInUtcMonth(now.getUTCFullYear(), now.getUTCMonth() + 1);
-    const elapsed = now.getUTCDate();
     const out: Array<{ customer: string; forecast: MonthEndForecast }> = [];
     for (const r of reports) {
       const costs = new Array<number>(elapsed).fill(0);
