@@ -43,6 +43,13 @@ describe('costSpikes (cost > 2 × the 7 days before, per customer × feature)', 
   ])('honours %s', (_name, options, expected) => {
     expect(costSpikes(rows, options).map((s) => `${s.customerId}/${s.featureId}@${s.day}`)).toEqual(expected);
   });
+
+  it.each([0.05, 0.09, 0.1, 0.17, 0.18])('does not flag exactly twice a baseline of $%s a day, whatever the float sum', (cost) => {
+    // Seven days of `cost` sum to a float a hair under 7 × cost, so 2 × cost looked like more than twice it.
+    const week = [1, 2, 3, 4, 5, 6, 7].map((d) => ({ customerId: 'c', featureId: 'f', day: day(d), costUsd: cost }));
+    expect(costSpikes([...week, { customerId: 'c', featureId: 'f', day: day(8), costUsd: 2 * cost }])).toEqual([]);
+    expect(costSpikes([...week, { customerId: 'c', featureId: 'f', day: day(8), costUsd: 2 * cost + 0.000001 }])).toHaveLength(1);
+  });
 });
 
 describe('cacheHitDrops (hit rate falls > 20 % day over day)', () => {

@@ -1,5 +1,6 @@
 import { compareText as cmp } from './compare-text.js';
 import { utcDayNumber, utcDayString } from './utc-day.js';
+import { withoutFloatDust } from './rounding.js';
 
 /** Cost of one customer × feature on one UTC day. */
 export interface DailyFeatureCost {
@@ -58,7 +59,9 @@ export function costSpikes(rows: readonly DailyFeatureCost[], options: CostSpike
       let windowSum = 0;
       for (let k = 1; k <= windowDays; k++) windowSum += costs.get(day - k) ?? 0;
       const baselineUsd = windowSum / windowDays;
-      if (costUsd > multiplier * baselineUsd) {
+      // Compared without float dust, as the other rules: $0.20 after seven days of $0.10 is
+      // exactly 2x, not a spike, though the summed baseline is 0.09999999999999999.
+      if (withoutFloatDust(costUsd - multiplier * baselineUsd) > 0) {
         const ratio = baselineUsd > 0 ? costUsd / baselineUsd : null;
         spikes.push({ customerId, featureId, day: utcDayString(day), costUsd, baselineUsd, ratio, multiplier });
       }
