@@ -23,6 +23,9 @@ describe('budgetState', () => {
     [80, 100, { warn: 0.5, alert: 0.8 }, 'alert', 0.8],
     // alert == capped: the cap wins
     [100, 100, { alert: 1 }, 'capped', 1],
+    // spend summed from base and evolution cost: 0.06 + 0.84 is 0.8999999999999999 as floats
+    [0.06 + 0.84, 1, {}, 'alert', 0.9],
+    [0.1 + 0.2 + 0.4, 1, {}, 'warn', 0.7],
   ])('%s of %s with %j → %s', (spent, limit, thresholds, state, utilization) => {
     expect(budgetState(spent, limit, thresholds)).toEqual({ state, utilization });
   });

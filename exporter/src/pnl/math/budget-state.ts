@@ -1,3 +1,5 @@
+import { withoutFloatDust } from './rounding.js';
+
 /** Seed 004's budget states: under the warn line, warned, alerted, at or over the hard cap. */
 export type BudgetStateName = 'ok' | 'warn' | 'alert' | 'capped';
 
@@ -36,7 +38,9 @@ export function budgetState(
   if (!(t.warn > 0 && t.warn <= t.alert && t.alert <= t.capped)) {
     throw new RangeError(`Budget thresholds must satisfy 0 < warn ≤ alert ≤ capped, got ${JSON.stringify(t)}`);
   }
-  const utilization = spentUsd / limitUsd;
+  // Without float dust, as the other rules compare: spend summed from parts ($0.06 + $0.84)
+  // would otherwise be 0.8999999999999999 of a $1 limit, missing the inclusive 90 % line.
+  const utilization = withoutFloatDust(spentUsd / limitUsd);
   const state: BudgetStateName =
     utilization >= t.capped ? 'capped' : utilization >= t.alert ? 'alert' : utilization >= t.warn ? 'warn' : 'ok';
   return { state, utilization };
