@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, sendApiError } from '../../exporter/src/api/api-error.js';
 import { insightRoutes } from '../../exporter/src/api/insight-routes.js';
 import { AnomalyDetector, type Anomaly } from '../../exporter/src/pnl/anomalies.js';
+import type { CustomerReport } from '../../exporter/src/pnl/pnl-engine.js';
 import { CHEAPER_MODEL_LADDER, cheaperModel, recommendSavings } from '../../exporter/src/pnl/recommendations.js';
 import { postTraces } from '../helpers/otlp-payloads.js';
 import { hex, llmCall } from '../helpers/records.js';
@@ -289,6 +290,31 @@ describe('month-end forecast on real ingested calls', () => {
       expect(early!.projectedCostUsd).toBeCloseTo(0.25 * 31, 9);
       // On the 1st no day is complete yet: no forecast.
       expect(await forecast('2026-03-01T18:00:00Z')).toBeUndefined();
+    } finally {
+      await svc.stop();
+    }
+  });
+});
+
+describe('trend on real ingested calls', () => {
+  it("sets the current month's cost so far against its revenue so far, not the whole month's", async () => {
+    const svc = await startTestService({ tierPrices: JSON.stringify({ pro: 99 }) });
+    try {
+      // $0.25 a day (100k gpt-4o input tokens) on every day of February and on 1-3 March 2026, tier pro ($99 a month).
+      const day = (d: string) => {
+        const span = chat({ customer: 'cust_trend', feature: 'chat', model: 'gpt-4o', at: Date.parse(`${d}T12:00:00Z`), input: 100_000, output: 0 });
+        span.attributes.push({ key: 'pnl.customer.tier', value: { stringValue: 'pro' } });
+        return span;
+      };
+      const days = [...times(28, (i) => `2026-02-${String(i + 1).padStart(2, '0')}`), '2026-03-01', '2026-03-02', '2026-03-03'];
+      await send(svc, days.map(day));
+      const { periods } = await svc.service.engine.trend('cust_trend', 2, 'month', new Date('2026-03-03T18:00:00Z'));
+      expect(periods.map((p) => p.period)).toEqual([{ from: '2026-02-01', to: '2026-03-01' }, { from: '2026-03-01', to: '2026-03-04' }]);
+      const [february, march] = periods.map((p) => p.snapshot!) as [CustomerReport, CustomerReport];
+      expect(february.revenueUsd).toBeCloseTo(99, 9);
+      expect(march.revenueUsd).toBeCloseTo((99 * 3) / 31, 9);
+      // Like for like: the same daily cost against the same daily revenue gives about the same margin.
+      expect(march.grossMarginPct! - february.grossMarginPct!).toBeLessThan(1);
     } finally {
       await svc.stop();
     }

@@ -117,9 +117,16 @@ export class PnlEngine {
     };
   }
 
-  /** Snapshots of consecutive periods ending with the one containing `now`, and the trend they show. */
+  /**
+   * Snapshots of consecutive periods ending with the one containing `now`, and the trend they
+   * show. The current period ends today (inclusive), like month to date: its cost so far is set
+   * against its revenue so far, not against the whole period's.
+   */
   async trend(customer: string, periods: number, granularity: 'month' | 'week', now: Date = new Date()): Promise<{ direction: TrendDirection; periods: Array<{ period: DayRange; snapshot: CustomerReport | null }> }> {
     const ranges = periodRanges(periods, granularity, now);
+    const tomorrow = addDays(isoDay(now), 1);
+    const current = ranges[ranges.length - 1];
+    if (current !== undefined && current.to > tomorrow) ranges[ranges.length - 1] = { from: current.from, to: tomorrow };
     const snapshots = await Promise.all(ranges.map((r) => this.snapshot(customer, r)));
     const present = snapshots.filter((s): s is CustomerReport => s !== null);
     return { direction: trendDirection(present), periods: ranges.map((period, i) => ({ period, snapshot: snapshots[i] ?? null })) };
