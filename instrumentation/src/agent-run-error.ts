@@ -1,5 +1,5 @@
 /** What was wrong with a run, attempt or outcome call. */
-export type AgentRunErrorCode = 'invalid_name' | 'invalid_reason' | 'reason_on_first_attempt' | 'invalid_outcome';
+export type AgentRunErrorCode = 'invalid_name' | 'invalid_run_id' | 'invalid_reason' | 'reason_on_first_attempt' | 'invalid_outcome';
 
 /**
  * Thrown (or rejected) when an agent run, attempt or outcome is used incorrectly. These are

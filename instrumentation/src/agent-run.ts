@@ -13,10 +13,12 @@ import {
 import { ATTEMPT_REASONS, GEN_AI_KEYS, PNL_KEYS, type AttemptReason, type RunOutcome } from './attribute-keys.js';
 import { AgentRunError } from './agent-run-error.js';
 import { attemptBaggage } from './attempt-baggage.js';
-import { checkBaggageLimits } from './baggage-limits.js';
+import { AttributionError } from './attribution-error.js';
+import { fitBaggage } from './baggage-limits.js';
 import { jsonLineLogger } from './logger.js';
 import { recordOutcome, type OutcomeOptions } from './outcome.js';
 import { pnlTracer } from './pnl-tracer.js';
+import { validateValue } from './validate-attribution.js';
 
 /** Options for {@link agentRun}. */
 export interface AgentRunOptions {
@@ -99,10 +101,9 @@ class RunState implements AgentRun {
     readonly name: string,
     options: AgentRunOptions,
   ) {
-    this.id = options.runId ?? randomUUID();
+    this.id = options.runId === undefined ? randomUUID() : runIdOf(options.runId);
     const parent = context.active();
-    const baggage = (propagation.getBaggage(parent) ?? propagation.createBaggage()).setEntry(PNL_KEYS.runId, { value: this.id });
-    checkBaggageLimits(baggage);
+    const baggage = fitBaggage((propagation.getBaggage(parent) ?? propagation.createBaggage()).setEntry(PNL_KEYS.runId, { value: this.id }), [PNL_KEYS.runId]);
     const withBaggage = propagation.setBaggage(parent, baggage);
     this.span = pnlTracer().startSpan(
       `invoke_agent ${name}`,
@@ -136,7 +137,7 @@ class RunState implements AgentRun {
     if (this.ended) jsonLineLogger.warn('attempt started after its agent run ended; it is still marked', { run_id: this.id, attempt });
     const active = context.active();
     const base = (propagation.getBaggage(active) ?? propagation.createBaggage()).setEntry(PNL_KEYS.runId, { value: this.id });
-    const baggage = attemptBaggage(base, attempt, attempt === 0 ? undefined : (reason ?? 'retry'));
+    const baggage = fitBaggage(attemptBaggage(base, attempt, attempt === 0 ? undefined : (reason ?? 'retry')), [PNL_KEYS.runId, PNL_KEYS.attempt, PNL_KEYS.attemptReason]);
     const ctx = propagation.setBaggage(active, baggage).setValue(RUN_KEY, this);
     return await context.with(ctx, fn);
   }
@@ -163,5 +164,18 @@ class RunState implements AgentRun {
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: this.failure });
     }
     this.span.end();
+  }
+}
+
+/**
+ * A caller's run id, checked like an attribution value: the exporter records a run only under a
+ * non-empty string id, so '' or a number (a job id passed as is) lost the run without a word.
+ */
+function runIdOf(runId: unknown): string {
+  try {
+    return validateValue(PNL_KEYS.runId, runId);
+  } catch (err) {
+    if (err instanceof AttributionError) throw new AgentRunError('invalid_run_id', `runId: ${err.message}`);
+    throw err;
   }
 }

@@ -1,21 +1,22 @@
 import { context, propagation, type Context } from '@opentelemetry/api';
 import { ATTRIBUTION_KEYS, PNL_CUSTOM_PREFIX } from './attribute-keys.js';
 import type { Attribution, AttributionBuilder } from './attribution-builder.js';
-import { checkBaggageLimits } from './baggage-limits.js';
+import { fitBaggage } from './baggage-limits.js';
 import { validateAttributionKey, validateValue } from './validate-attribution.js';
 
 /**
  * Returns `parent` (default: the active context) with the attribution merged into its W3C
  * baggage. Keys already in the baggage are overwritten, so an inner scope refines an outer one.
  * Use it where a framework hands you a context; otherwise prefer {@link withAttribution}.
- * @throws AttributionError on an invalid key or value, or when the baggage would exceed the W3C limits.
+ * Entries set upstream (other services' baggage, or a client's header) give way when the total
+ * would exceed the W3C limits (see {@link fitBaggage}).
+ * @throws AttributionError on an invalid key or value, or when these entries alone exceed the W3C limits.
  */
 export function attributionContext(attr: Attribution | AttributionBuilder, parent: Context = context.active()): Context {
   const entries = toEntries(attr);
   let baggage = propagation.getBaggage(parent) ?? propagation.createBaggage();
   for (const [key, value] of entries) baggage = baggage.setEntry(key, { value });
-  checkBaggageLimits(baggage);
-  return propagation.setBaggage(parent, baggage);
+  return propagation.setBaggage(parent, fitBaggage(baggage, entries.map(([key]) => key)));
 }
 
 /**

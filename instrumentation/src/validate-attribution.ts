@@ -12,6 +12,7 @@ const CUSTOM_KEY = /^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$/;
 // C0/C1 control characters would survive percent-encoding but break log lines and CSV exports.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Checks one attribution value and returns it trimmed.
@@ -35,6 +36,11 @@ export function validateValue(key: string, value: unknown): string {
   }
   if (CONTROL_CHARS.test(trimmed)) {
     throw new AttributionError('invalid_value', key, `${key} contains control characters; remove newlines and tabs.`);
+  }
+  // A lone UTF-16 surrogate (half of an emoji cut in two) cannot be percent-encoded: the baggage
+  // propagator would throw a URIError later, far from the cause.
+  if (LONE_SURROGATE.test(trimmed)) {
+    throw new AttributionError('invalid_value', key, `${key} contains half of a UTF-16 surrogate pair (a character cut in two); pass whole characters.`);
   }
   return trimmed;
 }

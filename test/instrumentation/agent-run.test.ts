@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AgentRunError,
@@ -176,6 +176,26 @@ describe('agent runs', () => {
       await expect(run.attempt(() => (ran = true), 'oops' as 'retry')).rejects.toBeInstanceOf(AgentRunError);
     });
     expect(ran).toBe(false);
+  });
+
+  it('rejects a run id the exporter would silently ignore: empty, not a string, or with control characters', async () => {
+    let ran = false;
+    for (const runId of ['', '   ', 123 as unknown as string, 'a\nb']) {
+      await expect(agentRun('r', () => (ran = true), { runId })).rejects.toMatchObject({ name: 'AgentRunError', code: 'invalid_run_id' });
+    }
+    expect(ran).toBe(false);
+    expect(await agentRun('r', (run) => run.id, { runId: 'job-42' })).toBe('job-42');
+  });
+
+  it('starts and numbers attempts under a client\'s oversized baggage instead of throwing', async () => {
+    let b = propagation.createBaggage();
+    for (let i = 0; i < 3; i++) b = b.setEntry(`client${i}`, { value: 'x'.repeat(2720) });
+    const seen = await context.with(propagation.setBaggage(context.active(), b), () =>
+      agentRun('r', (run) => run.attempt(() => undefined).then(() => run.attempt(() => propagation.getBaggage(context.active())!, 'retry'))),
+    );
+    expect(seen.getEntry('pnl.attempt')?.value).toBe('1');
+    expect(seen.getEntry('pnl.attempt.reason')?.value).toBe('retry');
+    expect(seen.getEntry('pnl.run.id')?.value).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 

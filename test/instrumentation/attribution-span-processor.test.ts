@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { baggageEntryMetadataFromString, context, propagation, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AttributionError,
@@ -124,6 +124,69 @@ describe('attribution span processor', () => {
     expect(caught).toBeInstanceOf(AttributionError);
     expect((caught as AttributionError).code).toBe('baggage_too_large');
     expect((caught as Error).message).toMatch(/over the 8192-byte header limit/);
+  });
+
+  /** A context whose baggage holds what a client sent: `n` entries of `bytes` bytes, plus `pnl` keys. */
+  const upstream = (n: number, bytes: number, pnl: Record<string, string> = {}, metadata?: string) => {
+    let b = propagation.createBaggage();
+    for (let i = 0; i < n; i++) b = b.setEntry(`k${i}`, { value: 'x'.repeat(bytes), ...(metadata === undefined ? {} : { metadata: baggageEntryMetadataFromString(metadata) }) });
+    for (const [k, v] of Object.entries(pnl)) b = b.setEntry(k, { value: v });
+    return propagation.setBaggage(context.active(), b);
+  };
+
+  it('makes room in a client\'s oversized baggage instead of failing the request: upstream entries go, other keys first', () => {
+    // 8 x 1000 bytes of foreign keys plus an upstream feature: within 8192 alone, over it with ours.
+    const ctx = upstream(8, 1000, { 'pnl.feature.id': 'from_client' });
+    const fitted = attributionContext(attribution().customer('authenticated_cust').feature('chat').custom('plan', 'p'.repeat(200)), ctx);
+    const kept = propagation.getBaggage(fitted)!;
+    expect(kept.getEntry('pnl.customer.id')?.value).toBe('authenticated_cust');
+    expect(kept.getEntry('pnl.feature.id')?.value).toBe('chat');
+    expect(kept.getAllEntries().filter(([k]) => k.startsWith('k')).length).toBeLessThan(8);
+    // What goes on the wire fits the limit the propagator enforces.
+    const carrier: Record<string, string> = {};
+    propagation.inject(fitted, carrier);
+    expect(carrier['baggage']!.length).toBeLessThanOrEqual(8192);
+    expect(carrier['baggage']).toContain('pnl.customer.id=authenticated_cust');
+  });
+
+  it('drops an upstream pnl key only once the foreign keys are gone', () => {
+    // A client's own oversized pnl values (nothing validated them upstream): 103 + 4021 + 4013 bytes.
+    const ctx = upstream(1, 100, { 'pnl.organization.id': 'o'.repeat(4000), 'pnl.user.id': 'u'.repeat(4000) });
+    const fitted = propagation.getBaggage(attributionContext(attribution().customer('c').custom('note', 'n'.repeat(256)), ctx))!;
+    expect(fitted.getEntry('k0')).toBeUndefined();
+    expect(fitted.getEntry('pnl.organization.id')).toBeUndefined();
+    expect(fitted.getEntry('pnl.user.id')?.value).toBe('u'.repeat(4000));
+    expect(fitted.getEntry('pnl.custom.note')?.value).toBe('n'.repeat(256));
+  });
+
+  it('counts entry properties as the propagator writes them', () => {
+    // 2 x 4000-byte values fit without properties (8009 bytes); with ";p=<100 bytes>" each they do not.
+    const ctx = upstream(2, 4000, {}, `p=${'q'.repeat(98)}`);
+    const fitted = propagation.getBaggage(attributionContext(attribution().customer('cust'), ctx))!;
+    expect(fitted.getAllEntries().length).toBeLessThan(3);
+    expect(fitted.getEntry('pnl.customer.id')?.value).toBe('cust');
+  });
+
+  it('lets an edge drop a client\'s baggage as the README shows, so spoofed attempt markers never reach a span', () => {
+    const client = propagation.setBaggage(
+      context.active(),
+      propagation.createBaggage({ 'pnl.attempt': { value: '2' }, 'pnl.attempt.reason': { value: 'fallback' }, 'pnl.custom.plan': { value: 'free' } }),
+    );
+    context.with(client, () => {
+      // Without it, the client's markers land on the span.
+      withAttribution(attribution().customer('authenticated_cust'), () => tracer().startSpan('trusting').end());
+      context.with(propagation.deleteBaggage(context.active()), () =>
+        withAttribution(attribution().customer('authenticated_cust'), () => tracer().startSpan('edge').end()),
+      );
+    });
+    expect(pnlAttributes(tracing.span('trusting'))).toMatchObject({ 'pnl.attempt': 2, 'pnl.attempt.reason': 'fallback' });
+    expect(pnlAttributes(tracing.span('edge'))).toEqual({ 'pnl.customer.id': 'authenticated_cust' });
+  });
+
+  it('refuses half of a surrogate pair with an AttributionError, not a URIError later', () => {
+    expect(() => withAttribution(attribution().customer('cust\uD800'), () => undefined)).toThrow(AttributionError);
+    expect(() => withAttribution(attribution().customer('cust\uDC00x'), () => undefined)).toThrow(/surrogate/);
+    expect(withAttribution(attribution().customer('cust_\u{1F600}'), () => currentAttribution()['pnl.customer.id'])).toBe('cust_\u{1F600}');
   });
 });
 
