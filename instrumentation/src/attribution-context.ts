@@ -2,7 +2,7 @@ import { context, propagation, type Context } from '@opentelemetry/api';
 import { ATTRIBUTION_KEYS, PNL_CUSTOM_PREFIX } from './attribute-keys.js';
 import type { Attribution, AttributionBuilder } from './attribution-builder.js';
 import { fitBaggage } from './baggage-limits.js';
-import { validateAttributionKey, validateValue } from './validate-attribution.js';
+import { isValidValue, validateAttributionKey, validateValue } from './validate-attribution.js';
 
 /**
  * Returns `parent` (default: the active context) with the attribution merged into its W3C
@@ -35,7 +35,9 @@ export function currentAttribution(ctx: Context = context.active()): Attribution
   const baggage = propagation.getBaggage(ctx);
   if (!baggage) return Object.freeze(out);
   for (const [key, entry] of baggage.getAllEntries()) {
-    if (ATTRIBUTION_KEYS.has(key) || key.startsWith(PNL_CUSTOM_PREFIX)) {
+    // Values from another service or a client were never checked: an invalid one is left out,
+    // so `attribution(currentAttribution())` never throws on what a client sent.
+    if ((ATTRIBUTION_KEYS.has(key) || key.startsWith(PNL_CUSTOM_PREFIX)) && isValidValue(entry.value)) {
       out[key] = entry.value;
     }
   }

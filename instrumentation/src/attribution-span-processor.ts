@@ -1,8 +1,8 @@
 import { propagation, type AttributeValue, type Baggage, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { PNL_CUSTOM_PREFIX, PNL_KEYS, PROPAGATED_KEYS } from './attribute-keys.js';
+import { ATTEMPT_REASONS, PNL_CUSTOM_PREFIX, PNL_KEYS, PROPAGATED_KEYS } from './attribute-keys.js';
 import type { Attribution } from './attribution-builder.js';
-import { isCustomKey, validateAttributionKey, validateValue } from './validate-attribution.js';
+import { isCustomKey, isValidValue, validateAttributionKey, validateValue } from './validate-attribution.js';
 
 /** Options for {@link AttributionSpanProcessor}. */
 export interface AttributionSpanProcessorOptions {
@@ -77,6 +77,10 @@ export class AttributionSpanProcessor implements SpanProcessor {
         if (!Number.isSafeInteger(attempt) || attempt < 0) continue;
         pairs.push(key, attempt);
       } else {
+        // Values set here were checked when set; values from elsewhere are checked now (a CR/LF
+        // or a 3000-character id would reach logs and CSV exports; an unknown reason, the P&L).
+        if (!isValidValue(entry.value)) continue;
+        if (key === PNL_KEYS.attemptReason && !(ATTEMPT_REASONS as readonly string[]).includes(entry.value)) continue;
         pairs.push(key, entry.value);
       }
       seen.add(key);

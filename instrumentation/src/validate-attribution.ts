@@ -45,6 +45,15 @@ export function validateValue(key: string, value: unknown): string {
   return trimmed;
 }
 
+/**
+ * Whether a value passes {@link validateValue}; never throws. For values that arrive in baggage
+ * from another service or a client, which nothing has checked: they are left out, not copied.
+ */
+export function isValidValue(value: string): boolean {
+  const trimmed = value.trim();
+  return trimmed.length > 0 && trimmed.length <= MAX_VALUE_LENGTH && !CONTROL_CHARS.test(trimmed) && !LONE_SURROGATE.test(trimmed);
+}
+
 /** Whether `key` (the part after `pnl.custom.`) is a valid custom key; never throws. */
 export function isCustomKey(key: string): boolean {
   return key.length > 0 && key.length <= MAX_CUSTOM_KEY_LENGTH && CUSTOM_KEY.test(key);

@@ -183,6 +183,25 @@ describe('attribution span processor', () => {
     expect(pnlAttributes(tracing.span('edge'))).toEqual({ 'pnl.customer.id': 'authenticated_cust' });
   });
 
+  it('copies no upstream value that the builder would have refused: control characters, over 256 characters, unknown reasons', () => {
+    const client = propagation.setBaggage(
+      context.active(),
+      propagation.createBaggage({
+        'pnl.organization.id': { value: 'evil\norg\r\ninjected' },
+        'pnl.feature.id': { value: 'f'.repeat(3000) },
+        'pnl.attempt.reason': { value: 'bogus' },
+        'pnl.product.id': { value: 'crm' },
+      }),
+    );
+    context.with(client, () => {
+      tracer().startSpan('upstream').end();
+      // The documented builder pattern does not throw on what the client sent.
+      expect(() => attribution(currentAttribution()).feature('chat').build()).not.toThrow();
+      expect(currentAttribution()).toEqual({ 'pnl.product.id': 'crm' });
+    });
+    expect(pnlAttributes(tracing.span('upstream'))).toEqual({ 'pnl.product.id': 'crm' });
+  });
+
   it('refuses half of a surrogate pair with an AttributionError, not a URIError later', () => {
     expect(() => withAttribution(attribution().customer('cust\uD800'), () => undefined)).toThrow(AttributionError);
     expect(() => withAttribution(attribution().customer('cust\uDC00x'), () => undefined)).toThrow(/surrogate/);
