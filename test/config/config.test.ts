@@ -30,6 +30,11 @@ describe('configuration', () => {
     expect(problems.some((p) => p.startsWith('PNL_ATTRIBUTION_ALIASES: not valid JSON'))).toBe(true);
   });
 
+  it('refuses a margin target of 0 or below, which the risk score divides by', () => {
+    for (const value of ['0', '-20']) expect(() => loadConfig({ PNL_MARGIN_TARGET_PCT: value })).toThrow(/PNL_MARGIN_TARGET_PCT="-?\d+": must be above 0/);
+    expect(loadConfig({ PNL_MARGIN_TARGET_PCT: '0.5' }).marginTargetPct).toBe(0.5);
+  });
+
   it('is documented in the README table, variable by variable, with its flag and default', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const f of Object.values(CONFIG_FIELDS)) {
