@@ -19,6 +19,8 @@ describe('riskScore', () => {
     [0, null, null, 0, 0, 50, { failure: 0, evolution: 0, margin: 0, retry: 0 }, 0],
     // 1/3 failures → (1/3)×200 = 66.666… (the double of 1/3, times 200); score 35 × 66.666… / 100 = 23.333… → 23.33
     [1 / 3, 0, 50, 10, 0, 50, { failure: (1 / 3) * 200, evolution: 0, margin: 0, retry: 0 }, 23.33],
+    // evolution share 0.0402 → 4.02; score 25 × 4.02 / 100 = 1.005 exactly, half up → 1.01 (in doubles 100.49999999999999 hundredths)
+    [0, 0.0402, 50, 10, 0, 50, { failure: 0, evolution: 0.0402 * 100, margin: 0, retry: 0 }, 1.01],
   ] as const)('failure %s, evolution %s, margin %s, cost %s, retries %s, target %s', (failureRate, evolutionCostShare, grossMarginPct, totalCostUsd, avgRetriesPerRun, target, components, score) => {
     expect(riskScore({ failureRate, evolutionCostShare, grossMarginPct, totalCostUsd, avgRetriesPerRun }, target)).toEqual({ score, components });
   });

@@ -1,4 +1,4 @@
-import { roundTo } from './rounding.js';
+import { withoutFloatDust } from './rounding.js';
 
 /** Weights of the risk score components, in percent of the score (seed 000: 35/25/25/15). */
 export const RISK_WEIGHTS = Object.freeze({ failure: 35, evolution: 25, margin: 25, retry: 15 });
@@ -53,7 +53,9 @@ export function riskScore(input: RiskScoreInput, marginTargetPct = 50): RiskScor
     RISK_WEIGHTS.evolution * components.evolution +
     RISK_WEIGHTS.margin * components.margin +
     RISK_WEIGHTS.retry * components.retry;
-  return { score: roundTo(weighted / 100, 2), components };
+  // weighted is the score in hundredths: rounded there, half up, once its float dust is gone
+  // (25 x 4.02 is 100.49999999999999 in doubles, a half that rounded down to 1.00, not 1.01).
+  return { score: Math.round(withoutFloatDust(weighted)) / 100, components };
 }
 
 function marginComponent(marginPct: number | null, totalCostUsd: number, targetPct: number): number {
