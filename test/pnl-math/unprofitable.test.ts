@@ -38,6 +38,17 @@ describe('unprofitableCustomers', () => {
     ]);
   });
 
+  it('suggests a pricier tier only when the revenue is the tier price, else a plain raise', () => {
+    // $500 recorded for a pro customer ($99 tier) costing $600: 99 x 600/500 = 118.8 would pick
+    // enterprise ($299), cutting revenue from $500; a 20 % raise breaks even.
+    const recorded = { ...customer('big', 'pro', 500, 600, 0, 0), revenueSource: 'explicit' as const };
+    const [r] = unprofitableCustomers([recorded], { tierMonthlyPrices });
+    expect(r?.suggestedTier).toBeNull();
+    expect(r?.actions.find((a) => a.code === 'RAISE_TIER_PRICE')?.message).toBe('To break even at current usage, raise the price by 20.0%');
+    const [t] = unprofitableCustomers([{ ...customer('tiered', 'pro', 99, 148.5, 0, 0), revenueSource: 'tier_price' }], { tierMonthlyPrices });
+    expect(t?.suggestedTier).toBe('enterprise');
+  });
+
   it('says why in each action', () => {
     const [heavy, fails, , , free] = unprofitableCustomers(customers, { tierMonthlyPrices });
     expect(heavy?.actions).toEqual([{ code: 'CAP_USAGE', message: 'Cap usage at $29.00 for the period: a 934.5% price increase would be needed' }]);

@@ -93,7 +93,7 @@ export class PnlEngine {
     const totalCost = sum((l) => l.totalCost);
     const byTier = Object.fromEntries(TIERS.map((t) => [t, lines.filter((l) => l.riskTier === t).length])) as Record<RiskTier, number>;
     const losing = unprofitableCustomers(
-      reports.map((r) => ({ customerId: r.customer, tier: r.tier || null, snapshot: r })),
+      reports.map((r) => ({ customerId: r.customer, tier: r.tier || null, revenueSource: r.revenueSource, snapshot: r })),
       { tierMonthlyPrices: this.options.tierMonthlyPrices },
     );
     return {

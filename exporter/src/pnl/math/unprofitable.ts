@@ -1,11 +1,17 @@
 import { compareText } from './compare-text.js';
-import type { TierPriceMap } from './revenue-for-range.js';
+import type { RevenueSource, TierPriceMap } from './revenue-for-range.js';
 import type { CustomerSnapshot } from './snapshot.js';
 
 /** A customer's snapshot with its id and subscription tier. */
 export interface ProfitabilityInput {
   readonly customerId: string;
   readonly tier?: string | null;
+  /**
+   * Where the revenue came from (revenueForRange). A pricier tier is suggested only when the
+   * revenue is the tier price: against $500 of recorded revenue, a $299 tier would cut it.
+   * Unset: assumed to be the tier price.
+   */
+  readonly revenueSource?: RevenueSource;
   readonly snapshot: Pick<
     CustomerSnapshot,
     'revenueUsd' | 'totalCostUsd' | 'baseCostUsd' | 'evolutionCostUsd' | 'evolutionCostShare' | 'failureRate'
@@ -57,7 +63,8 @@ export interface UnprofitableCustomer {
  *   cost alone ≥ the loss (fixing failures would close the gap);
  * - ROUTE_TO_CHEAPER_MODEL when saving half of the first-attempt cost closes the gap: loss ≤ base cost × 0.5;
  * - RAISE_TIER_PRICE when revenue > 0 and either a raise of ≤ 50 % breaks even or a higher tier covers the cost;
- *   that tier is the cheapest priced ≥ current tier price × cost / revenue (the same usage on a pricier plan);
+ *   that tier is the cheapest priced ≥ current tier price × cost / revenue (the same usage on a pricier plan),
+ *   suggested only when the revenue is the tier price (else a plain raise is);
  * - CAP_USAGE (cap = revenue) when none of the above closes the gap, including every customer without revenue.
  */
 export function unprofitableCustomers(
@@ -76,8 +83,9 @@ function assess(c: ProfitabilityInput, o: UnprofitableOptions): UnprofitableCust
   const loss = s.totalCostUsd - s.revenueUsd;
   const revenue = s.revenueUsd;
   const increase = revenue > 0 ? loss / revenue : null;
+  const tierPriced = c.revenueSource === undefined || c.revenueSource === 'tier_price';
   const suggestedTier =
-    revenue > 0 && tier !== null ? coveringTier(tier, s.totalCostUsd / revenue, o.tierMonthlyPrices) : null;
+    revenue > 0 && tier !== null && tierPriced ? coveringTier(tier, s.totalCostUsd / revenue, o.tierMonthlyPrices) : null;
   const actions: SuggestedAction[] = [];
 
   const failureDriven =
