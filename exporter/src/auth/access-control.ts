@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+import { otlpEncodingOf, responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
 import type { AccessTokens, Principal } from './access-tokens.js';
 import { accessFor } from './route-access.js';
 import { roleGrants } from './roles.js';
@@ -45,7 +45,7 @@ export function principalOf(res: Response): Principal | undefined {
 function deny(req: Request, res: Response, status: 401 | 403, code: string, message: string): void {
   req.resume(); // let the unread body drain so the connection can be reused
   if (req.path === '/v1/traces') {
-    const encoding: OtlpEncoding = (req.headers['content-type'] ?? '').includes('protobuf') ? 'protobuf' : 'json';
+    const encoding: OtlpEncoding = otlpEncodingOf(req.headers['content-type']) ?? 'json';
     const grpc = status === 401 ? GRPC_UNAUTHENTICATED : GRPC_PERMISSION_DENIED;
     res.status(status).set('Content-Type', responseContentType(encoding, req.headers['content-type'])).end(statusResponse(encoding, grpc, message));
     return;

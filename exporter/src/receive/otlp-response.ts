@@ -11,12 +11,25 @@ export const CONTENT_TYPE: Record<OtlpEncoding, string> = {
   json: 'application/json',
 };
 
+/** The media type of a Content-Type header: lower-cased, without parameters. */
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** The OTLP encoding a request's Content-Type names; undefined for any other type. */
+export function otlpEncodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+  const type = mediaType(contentType);
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return undefined;
+}
+
 /**
  * The Content-Type of an answer to a request of `encoding`: the spec says a response uses the
  * request's own. Protobuf has two names (`application/x-protobuf` and `application/protobuf`).
  */
 export function responseContentType(encoding: OtlpEncoding, requestContentType: string | undefined): string {
-  if (encoding === 'protobuf' && /^\s*application\/protobuf\s*(;|$)/i.test(requestContentType ?? '')) return 'application/protobuf';
+  if (encoding === 'protobuf' && mediaType(requestContentType) === 'application/protobuf') return 'application/protobuf';
   return CONTENT_TYPE[encoding];
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+import { otlpEncodingOf, responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
 import { MAX_RETRY_AFTER_S } from '../receive/retry-after.js';
 
 /** gRPC UNAVAILABLE: OTLP senders retry it, honouring Retry-After. */
@@ -27,7 +27,8 @@ export function startingResponder(stage: () => string): (req: IncomingMessage, r
     if (req.method === 'GET' && path === '/readyz') return json(res, 503, { ready: false, problems: [`the service is starting: ${stage()}`], bufferedRows: 0, spoolBytes: 0, spoolBatches: 0 });
     const message = `the service is starting; retry in ${STARTING_RETRY_AFTER_S} s`;
     if (req.method === 'POST' && path === '/v1/traces') {
-      const encoding: OtlpEncoding = /json/i.test(req.headers['content-type'] ?? '') ? 'json' : 'protobuf';
+      // An unknown content type gets JSON, as the traces route's 415 does.
+      const encoding: OtlpEncoding = otlpEncodingOf(req.headers['content-type']) ?? 'json';
       res.writeHead(503, { 'Content-Type': responseContentType(encoding, req.headers['content-type']), 'Retry-After': String(STARTING_RETRY_AFTER_S) });
       res.end(statusResponse(encoding, GRPC_UNAVAILABLE, message));
       return;

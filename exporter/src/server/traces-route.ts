@@ -9,7 +9,7 @@ import type { Admission } from './admission.js';
 import { OtlpDecodeError } from '../receive/decode-error.js';
 import { decodeTracesJson } from '../receive/otlp-json-decoder.js';
 import { decodeTracesProtobuf } from '../receive/otlp-protobuf-decoder.js';
-import { exportResponse, responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
+import { exportResponse, otlpEncodingOf, responseContentType, statusResponse, type OtlpEncoding } from '../receive/otlp-response.js';
 import { BodyError, readBody } from '../receive/read-body.js';
 import { SpoolError } from '../spool/spool-error.js';
 import { MAX_RETRY_AFTER_S } from '../receive/retry-after.js';
@@ -47,7 +47,7 @@ export function tracesRoute(deps: { pipeline: Pipeline; workers?: IngestWorkers;
   };
 
   return async (req: Request, res: Response): Promise<void> => {
-    const encoding = encodingOf(req.headers['content-type']);
+    const encoding = otlpEncodingOf(req.headers['content-type']);
     if (encoding === undefined) {
       req.resume();
       const msg = `Content-Type "${req.headers['content-type'] ?? ''}" is not supported; send application/x-protobuf or application/json`;
@@ -106,11 +106,4 @@ export function tracesRoute(deps: { pipeline: Pipeline; workers?: IngestWorkers;
       answer(res, encoding, 500, statusResponse(encoding, GRPC.INTERNAL, 'internal error while ingesting spans; see the exporter log'));
     }
   };
-}
-
-function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
-  if (type === 'application/json') return 'json';
-  return undefined;
 }
