@@ -17,31 +17,15 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /**
  * Checks one attribution value and returns it trimmed.
  * @throws AttributionError `invalid_value` when it is not a non-empty string of at most
- *   {@link MAX_VALUE_LENGTH} characters without control characters.
+ *   {@link MAX_VALUE_LENGTH} characters without control characters or half surrogate pairs.
  */
 export function validateValue(key: string, value: unknown): string {
   if (typeof value !== 'string') {
     throw new AttributionError('invalid_value', key, `${key} must be a string, got ${typeof value}; convert ids with String(id).`);
   }
   const trimmed = value.trim();
-  if (trimmed.length === 0) {
-    throw new AttributionError('invalid_value', key, `${key} is empty; leave the field unset instead of passing "".`);
-  }
-  if (trimmed.length > MAX_VALUE_LENGTH) {
-    throw new AttributionError(
-      'invalid_value',
-      key,
-      `${key} is ${trimmed.length} characters, over the ${MAX_VALUE_LENGTH} limit; pass an id, not a description.`,
-    );
-  }
-  if (CONTROL_CHARS.test(trimmed)) {
-    throw new AttributionError('invalid_value', key, `${key} contains control characters; remove newlines and tabs.`);
-  }
-  // A lone UTF-16 surrogate (half of an emoji cut in two) cannot be percent-encoded: the baggage
-  // propagator would throw a URIError later, far from the cause.
-  if (LONE_SURROGATE.test(trimmed)) {
-    throw new AttributionError('invalid_value', key, `${key} contains half of a UTF-16 surrogate pair (a character cut in two); pass whole characters.`);
-  }
+  const problem = valueProblem(trimmed);
+  if (problem !== undefined) throw new AttributionError('invalid_value', key, `${key} ${problem}`);
   return trimmed;
 }
 
@@ -50,8 +34,18 @@ export function validateValue(key: string, value: unknown): string {
  * from another service or a client, which nothing has checked: they are left out, not copied.
  */
 export function isValidValue(value: string): boolean {
-  const trimmed = value.trim();
-  return trimmed.length > 0 && trimmed.length <= MAX_VALUE_LENGTH && !CONTROL_CHARS.test(trimmed) && !LONE_SURROGATE.test(trimmed);
+  return valueProblem(value.trim()) === undefined;
+}
+
+/** What is wrong with a trimmed value, as the end of a sentence that starts with its key. */
+function valueProblem(trimmed: string): string | undefined {
+  if (trimmed.length === 0) return 'is empty; leave the field unset instead of passing "".';
+  if (trimmed.length > MAX_VALUE_LENGTH) return `is ${trimmed.length} characters, over the ${MAX_VALUE_LENGTH} limit; pass an id, not a description.`;
+  if (CONTROL_CHARS.test(trimmed)) return 'contains control characters; remove newlines and tabs.';
+  // A lone UTF-16 surrogate (half of an emoji cut in two) cannot be percent-encoded: the baggage
+  // propagator would throw a URIError later, far from the cause.
+  if (LONE_SURROGATE.test(trimmed)) return 'contains half of a UTF-16 surrogate pair (a character cut in two); pass whole characters.';
+  return undefined;
 }
 
 /** Whether `key` (the part after `pnl.custom.`) is a valid custom key; never throws. */
