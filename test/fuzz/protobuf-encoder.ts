@@ -146,11 +146,20 @@ class Encoder {
   private unknownField(): Buffer {
     // Numbers 20+ are unused at every level of the trace messages.
     const num = 20 + Math.floor(this.rnd() * 2000);
-    const kind = Math.floor(this.rnd() * 4);
+    const kind = Math.floor(this.rnd() * 5);
+    if (kind === 4) return this.group(num, Math.floor(this.rnd() * 3));
     if (kind === 0) return this.field(num, 0, varint(BigInt(Math.floor(this.rnd() * 2 ** 40))), 'varint');
     if (kind === 1) return this.field(num, 1, Buffer.alloc(8, 7), 'fixed');
     if (kind === 2) return this.field(num, 5, Buffer.alloc(4, 9), 'fixed');
     return this.field(num, 2, Buffer.from('skip me'), 'len');
+  }
+
+  /** A group (wire types 3 and 4, proto2's deprecated encoding) holding a varint and `depth` nested groups. */
+  private group(num: number, depth: number): Buffer {
+    const inner = depth > 0 ? this.group(num + 1, depth - 1) : Buffer.alloc(0);
+    const start = this.varintBytes(BigInt((num << 3) | 3));
+    const end = this.varintBytes(BigInt((num << 3) | 4));
+    return Buffer.concat([start, this.varintBytes(BigInt((1 << 3) | 0)), this.varintBytes(7n), inner, end]);
   }
 
   private str(num: number, s: string): Buffer {

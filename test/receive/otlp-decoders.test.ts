@@ -72,6 +72,21 @@ describe('OTLP decoders', () => {
     expect(decodeTracesProtobuf(Buffer.alloc(0))).toEqual([]); // an empty request is still valid
   });
 
+  it('skip unknown fields sent as groups, nested too, and refuse a group left open or closed by another field', async () => {
+    const spans = await sdkSpans([{ name: 'chat gpt-4o', attributes }]);
+    const good = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
+    const tag = (field: number, wire: number): number[] => [((field << 3) | wire) | 0x80, field >> 4]; // a two-byte varint (fields 16-2047)
+    // Field 20 as a group holding a varint and group 21 (itself holding a fixed32), before the request's own field.
+    const group = Buffer.from([...tag(20, 3), ...tag(1, 0), 7, ...tag(21, 3), ...tag(2, 5), 1, 2, 3, 4, ...tag(21, 4), ...tag(20, 4)]);
+    expect(decodeTracesProtobuf(Buffer.concat([group, good]))).toEqual(decodeTracesProtobuf(good));
+    expect(decodeTracesProtobuf(Buffer.concat([good, group]))).toEqual(decodeTracesProtobuf(good));
+    expect(() => decodeTracesProtobuf(Buffer.concat([group.subarray(0, group.length - 2), good]))).toThrow(/does not match its start|has no end/);
+    expect(() => decodeTracesProtobuf(Buffer.concat([good, group.subarray(0, group.length - 2)]))).toThrow(/group of field 20 has no end/);
+    expect(() => decodeTracesProtobuf(Buffer.concat([Buffer.from(tag(20, 4)), good]))).toThrow(/end of group without its start/);
+    const deep = Buffer.from([...Array.from({ length: 17 }, () => tag(20, 3)).flat(), ...Array.from({ length: 17 }, () => tag(20, 4)).flat()]);
+    expect(() => decodeTracesProtobuf(deep)).toThrow(/nested deeper than 16/);
+  });
+
   it('never throws anything but OtlpDecodeError on random or mutated bytes', async () => {
     const spans = await sdkSpans([{ name: 'chat gpt-4o', attributes }]);
     const good = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);

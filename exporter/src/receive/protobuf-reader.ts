@@ -2,6 +2,10 @@ import { OtlpDecodeError } from './decode-error.js';
 import { viewOf, type ShortStringCache } from '../text/short-string-cache.js';
 
 const TWO_32 = 4294967296;
+const START_GROUP = 3;
+const END_GROUP = 4;
+/** Groups inside groups: deeper input is refused, as for attribute values. */
+const MAX_GROUP_DEPTH = 16;
 
 /** Node's internal direct decoders, which Buffer#toString(encoding, start, end) dispatches to after argument checks. */
 interface FastSlice {
@@ -124,10 +128,11 @@ export class ProtobufReader {
    */
   skipField(tag: number): void {
     if (tag >>> 3 === 0) throw new OtlpDecodeError(`invalid field number 0 at byte ${this.pos - 1}`);
-    this.skip(tag & 7);
+    if ((tag & 7) === START_GROUP) this.skipGroup(tag >>> 3);
+    else this.skip(tag & 7);
   }
 
-  /** Skips a field of the given wire type. Groups (types 3 and 4) are not valid in OTLP. */
+  /** Skips a field of the given wire type (a group's start: `skipField`). */
   skip(wireType: number): void {
     switch (wireType) {
       case 0:
@@ -142,9 +147,32 @@ export class ProtobufReader {
       case 5:
         this.pos += 4;
         break;
+      case END_GROUP:
+        throw new OtlpDecodeError(`end of group without its start at byte ${this.pos}`);
       default:
         throw new OtlpDecodeError(`invalid wire type ${wireType} at byte ${this.pos}`);
     }
     if (this.pos > this.end) throw new OtlpDecodeError(`truncated field at byte ${this.pos}`);
+  }
+
+  /**
+   * Skips a group (proto2's deprecated wire types 3 and 4) up to its end tag. No OTLP field is a
+   * group, but the spec has receivers ignore unknown fields whatever their encoding, as
+   * protobuf's own parsers do. Nesting is followed without recursion, and bounded.
+   */
+  private skipGroup(field: number): void {
+    const open = [field];
+    while (open.length > 0) {
+      if (this.done) throw new OtlpDecodeError(`group of field ${open[open.length - 1]} has no end before byte ${this.end}`);
+      const tag = this.uint32();
+      const number = tag >>> 3;
+      if (number === 0) throw new OtlpDecodeError(`invalid field number 0 at byte ${this.pos - 1}`);
+      if ((tag & 7) === START_GROUP) {
+        if (open.length >= MAX_GROUP_DEPTH) throw new OtlpDecodeError(`groups nested deeper than ${MAX_GROUP_DEPTH} at byte ${this.pos}`);
+        open.push(number);
+      } else if ((tag & 7) === END_GROUP) {
+        if (open.pop() !== number) throw new OtlpDecodeError(`end of group ${number} does not match its start at byte ${this.pos}`);
+      } else this.skip(tag & 7);
+    }
   }
 }
