@@ -114,6 +114,24 @@ describe('bad input gets its documented answer and the service keeps serving', (
     expect(metricValue(metrics, 'pnl_spans_rejected_total', { reason: 'invalid_utf8' })).toBe(2);
   });
 
+  it('refuses spans whose customer or feature id is over 1024 characters, and keeps one of exactly 1024', async () => {
+    const longest = `cust_long_${'x'.repeat(1014)}`;
+    const { json } = await otlpBodies([
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': `${longest}y` }) },
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_long_feature', 'pnl.feature.id': 'f'.repeat(5000) }) },
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': longest }) },
+    ]);
+    const r = await postTraces(svc.url, json, JSON_CT);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text).partialSuccess.rejectedSpans).toBe('2');
+    expect(r.text).toContain('customer id is over 1024 characters');
+    await svc.service.core.writer.flush();
+    const rows = await svc.service.core.store.select<{ n: number; len: number }>("SELECT count() AS n, max(length(customer_id)) AS len FROM pnl.llm_calls WHERE customer_id LIKE 'cust\\_long\\_%'");
+    expect(rows).toEqual([{ n: 1, len: 1024 }]);
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metricValue(metrics, 'pnl_spans_rejected_total', { reason: 'id_too_long' })).toBe(2);
+  });
+
   it('stores an unknown model unpriced (cost NULL, not 0) and counts it', async () => {
     const { proto } = await otlpBodies([
       { name: 'chat mystery-9000', attributes: chatAttributes('mystery-9000', { input_tokens: 100, output_tokens: 10 }, { 'gen_ai.provider.name': 'acme-ai', 'pnl.customer.id': 'cust_unknown' }) },

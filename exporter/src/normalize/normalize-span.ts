@@ -1,5 +1,5 @@
 import type { DecodedSpan } from '../model/decoded-span.js';
-import type { AgentRun, LlmCall, NormalizedSpan, Outcome } from '../model/llm-call.js';
+import type { AgentRun, LlmCall, NormalizedSpan, Outcome, RejectReason } from '../model/llm-call.js';
 import { buildAgentRun } from './build-agent-run.js';
 import { buildLlmCall } from './build-llm-call.js';
 import { buildOutcome } from './build-outcome.js';
@@ -42,12 +42,16 @@ export function normalizeSpan(span: DecodedSpan, options: NormalizeOptions): Nor
       throw err;
     }
   }
-  const broken = brokenId(built.kind === 'llm' ? built.call : built.kind === 'run' ? built.run : built.outcome);
-  if (broken !== undefined) {
+  const bad = badId(built.kind === 'llm' ? built.call : built.kind === 'run' ? built.run : built.outcome);
+  if (bad !== undefined) {
+    const [reason, what] = bad;
     return {
       kind: 'reject',
-      reason: 'invalid_utf8',
-      message: `span ${span.spanId} (${span.name}): its ${broken} is not valid UTF-8 (bytes were replaced with U+FFFD); send ids as UTF-8 text`,
+      reason,
+      message:
+        reason === 'invalid_utf8'
+          ? `span ${span.spanId} (${span.name}): its ${what} is not valid UTF-8 (bytes were replaced with U+FFFD); send ids as UTF-8 text`
+          : `span ${span.spanId} (${span.name}): its ${what} is over ${MAX_ID_LENGTH} characters; send an id, not a description`,
     };
   }
   return built;
@@ -57,15 +61,31 @@ export function normalizeSpan(span: DecodedSpan, options: NormalizeOptions): Nor
 const REPLACEMENT = '\uFFFD';
 
 /**
- * The ids that key money, if one holds a replaced byte: two customers whose ids differ only in
- * broken bytes decode to the same text, and their costs would merge (found by an audit).
- * Other text (prompts, names) is stored as decoded.
+ * The longest id kept (characters). The instrumentation package refuses ids over 256; other
+ * conventions' aliases get some room. A longer one is a sender's bug (a prompt or a JSON
+ * document in the customer attribute), and was stored whole in every row it keyed.
  */
-function brokenId(ids: { customerId: string; featureId: string; organizationId?: string; runId: string }): string | undefined {
-  if (ids.customerId.includes(REPLACEMENT)) return 'customer id';
-  if (ids.organizationId?.includes(REPLACEMENT) === true) return 'organization id';
-  if (ids.featureId.includes(REPLACEMENT)) return 'feature id';
-  if (ids.runId.includes(REPLACEMENT)) return 'run id';
+export const MAX_ID_LENGTH = 1024;
+
+const ID_FIELDS = [
+  ['customerId', 'customer id'],
+  ['organizationId', 'organization id'],
+  ['featureId', 'feature id'],
+  ['runId', 'run id'],
+] as const;
+
+/**
+ * The first id that keys money and cannot be kept, with why. Two customers whose ids differ
+ * only in broken bytes decode to the same text, and their costs would merge (found by an
+ * audit). Other text (prompts, names) is stored as decoded.
+ */
+function badId(ids: { customerId: string; featureId: string; organizationId?: string; runId: string }): [RejectReason, string] | undefined {
+  for (const [field, what] of ID_FIELDS) {
+    const id = ids[field];
+    if (id === undefined) continue;
+    if (id.length > MAX_ID_LENGTH) return ['id_too_long', what];
+    if (id.includes(REPLACEMENT)) return ['invalid_utf8', what];
+  }
   return undefined;
 }
 
