@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import type { PortfolioSummary } from '../pnl/portfolio-types.js';
 import { parseRevenueCsv } from '../pnl/revenue-csv.js';
 import { authorization, callService } from './api-client.js';
+import { countOption } from './count-option.js';
 import { runDemo } from './demo.js';
 import { registerMigrationsCommand } from './migrations-command.js';
 import { registerPricesCommands, registerRepriceCommand } from './prices-command.js';
@@ -53,6 +54,8 @@ withConfigOptions(program.command('serve').description('Receive OTLP traces on /
 
 const DEFAULT_URL = `http://127.0.0.1:${process.env['PNL_PORT'] ?? 4318}`;
 const urlOption = (): Option => new Option('--url <url>', 'base URL of a running agentic-pnl service').default(DEFAULT_URL);
+/** The most customers `/api/v1/summary` lists (its `top` limit). */
+const MAX_TOP = 10_000;
 const rangeQuery = (o: { from?: string; to?: string }): string => new URLSearchParams({ ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) }).toString();
 
 program
@@ -61,12 +64,13 @@ program
   .addOption(urlOption())
   .option('--from <day>', 'first day, YYYY-MM-DD [default: first day of this month]')
   .option('--to <day>', 'day after the last, YYYY-MM-DD (exclusive) [default: tomorrow]')
-  .option('--top <n>', 'customers to list', '20')
+  .option('--top <n>', 'customers to list (also with --json)', countOption(MAX_TOP), 20)
   .option('--json', 'print the summary as JSON')
-  .action(async (o: { url: string; from?: string; to?: string; top: string; json?: boolean }) => {
-    const summary = await callService<PortfolioSummary>(o.url, `/api/v1/summary?${rangeQuery(o)}&top=10000`);
+  .action(async (o: { url: string; from?: string; to?: string; top: number; json?: boolean }) => {
+    // The table says how many customers it left out, so it needs them all; JSON gets what was asked for.
+    const summary = await callService<PortfolioSummary>(o.url, `/api/v1/summary?${rangeQuery(o)}&top=${o.json ? o.top : MAX_TOP}`);
     if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else process.stdout.write(renderReport(summary, { top: Number(o.top), color: process.stdout.isTTY === true }));
+    else process.stdout.write(renderReport(summary, { top: o.top, color: process.stdout.isTTY === true }));
   });
 
 program
@@ -104,11 +108,11 @@ withConfigOptions(
   program
     .command('demo')
     .description('Run the service and a realistic multi-customer agent workload through the real instrumentation, then print the report.')
-    .option('--customers <n>', 'customers to simulate', '12')
-    .option('--runs <n>', 'agent runs per customer (on average)', '25'),
+    .option('--customers <n>', 'customers to simulate', countOption(10_000), 12)
+    .option('--runs <n>', 'agent runs per customer (on average)', countOption(100_000), 25),
 ).action(async (flags: Record<string, unknown>) => {
   const config = loadConfig(process.env, flags);
-  await runDemo(config, { customers: Number(flags['customers']), runs: Number(flags['runs']) });
+  await runDemo(config, { customers: flags['customers'] as number, runs: flags['runs'] as number });
 });
 
 registerPricesCommands(program);

@@ -3,7 +3,12 @@ import type { CustomerLine, PortfolioSummary, RiskTier } from '../pnl/portfolio-
 
 type Style = Parameters<typeof styleText>[0];
 
-const usd = (n: number): string => `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+/** `$1,234.50`, `-$0.01`; an amount that rounds to zero cents has no sign (not `-$0.00`). */
+export function usdAmount(n: number): string {
+  const cents = Math.round(Math.abs(n) * 100);
+  const text = `$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return n < 0 && cents > 0 ? `-${text}` : text;
+}
 const pct = (n: number | null): string => (n === null ? '—' : `${n.toFixed(1)}%`);
 
 const TIER_STYLE: Record<RiskTier, Style> = { CRITICAL: ['bold', 'red'], HIGH: 'red', MEDIUM: 'yellow', LOW: 'green' };
@@ -18,8 +23,8 @@ export function renderReport(summary: PortfolioSummary, options: { top: number; 
   const lines: string[] = [];
   lines.push(paint('bold', `Agentic P&L  ${summary.period.from} .. ${summary.period.to} (end exclusive)`));
   lines.push(
-    `Revenue ${usd(t.revenue)}   LLM cost ${usd(t.totalCost)} (base ${usd(t.baseCost)}, evolution ${usd(t.evolutionCost)})   ` +
-      `P&L ${paint(t.pnl < 0 ? 'red' : 'green', usd(t.pnl))}   margin ${pct(t.marginPct)}`,
+    `Revenue ${usdAmount(t.revenue)}   LLM cost ${usdAmount(t.totalCost)} (base ${usdAmount(t.baseCost)}, evolution ${usdAmount(t.evolutionCost)})   ` +
+      `P&L ${paint(t.pnl < 0 ? 'red' : 'green', usdAmount(t.pnl))}   margin ${pct(t.marginPct)}`,
   );
   lines.push(
     `${t.customers} customers, ${t.calls.toLocaleString('en-US')} LLM calls, ${t.runs.toLocaleString('en-US')} agent runs` +
@@ -42,7 +47,7 @@ export function renderReport(summary: PortfolioSummary, options: { top: number; 
   if (summary.unprofitable.length > 0) {
     lines.push('');
     lines.push(paint('bold', 'Losing money'));
-    for (const u of summary.unprofitable) lines.push(`  ${paint('red', u.customer)}  loss ${usd(u.loss)}: ${u.action}`);
+    for (const u of summary.unprofitable) lines.push(`  ${paint('red', u.customer)}  loss ${usdAmount(u.loss)}: ${u.action}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -51,10 +56,10 @@ function row(c: CustomerLine): Array<{ text: string; style?: Style }> {
   return [
     { text: c.customer },
     { text: c.tier || '—' },
-    { text: `${usd(c.revenue)}${c.revenueEstimated ? '*' : ''}` },
-    { text: usd(c.totalCost) },
-    { text: usd(c.evolutionCost) },
-    { text: usd(c.pnl), ...(c.pnl < 0 ? { style: 'red' as Style } : {}) },
+    { text: `${usdAmount(c.revenue)}${c.revenueEstimated ? '*' : ''}` },
+    { text: usdAmount(c.totalCost) },
+    { text: usdAmount(c.evolutionCost) },
+    { text: usdAmount(c.pnl), ...(c.pnl < 0 ? { style: 'red' as Style } : {}) },
     { text: pct(c.marginPct) },
     { text: `${(c.failureRate * 100).toFixed(1)}%` },
     { text: `${c.riskTier} ${Math.round(c.riskScore)}`, style: TIER_STYLE[c.riskTier] },
