@@ -11,7 +11,7 @@ afterAll(() => dir.remove());
 
 describe('PnlSpanExporter (in process, no service)', () => {
   it('prices and stores spans through the same pipeline as the service', async () => {
-    const exporter = new PnlSpanExporter({ dataDir: dir.path, logLevel: 'warn' });
+    const exporter = new PnlSpanExporter({ dataDir: dir.path, logLevel: 'warn', tierPrices: '{"pro":99}' });
     const provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'support-bot' }),
       spanProcessors: [new SimpleSpanProcessor({ exporter })],
@@ -28,6 +28,8 @@ describe('PnlSpanExporter (in process, no service)', () => {
       { request_model: 'claude-sonnet-4-20250514', n: 2, cost: picoText(2n * EXPECTED_PICO.claude) },
       { request_model: 'gpt-4o-mini', n: 2, cost: picoText(2n * EXPECTED_PICO.gpt4oMini) },
     ]);
+    // The dashboards' revenue falls back on the tier prices, which they read from ClickHouse.
+    expect(await core.store.select('SELECT tier, monthly_usd FROM pnl.tier_prices')).toEqual([{ tier: 'pro', monthly_usd: 99 }]);
     const text = await core.metrics.exposition();
     expect(metricValue(text, 'pnl_llm_calls_total', { customer: 'cust_acme', feature: 'chat', provider: 'openai', model: 'gpt-4o-mini', status: 'unset' })).toBe(2);
     await provider.shutdown();

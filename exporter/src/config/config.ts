@@ -106,6 +106,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
   return out as PnlConfig;
 }
 
+/** PNL_TIER_PRICES as tier -> monthly USD ({} when unset); loadConfig has checked its shape. */
+export function tierMonthlyPrices(config: Pick<PnlConfig, 'tierPrices'>): Record<string, number> {
+  return config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {};
+}
+
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

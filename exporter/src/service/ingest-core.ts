@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clickHouseTargetOf } from '../config/clickhouse-target.js';
-import type { PnlConfig } from '../config/config.js';
+import { tierMonthlyPrices, type PnlConfig } from '../config/config.js';
 import { SeenSpans } from '../dedupe/seen-spans.js';
 import type { Logger } from '../log/logger.js';
 import { DurabilityMetrics } from '../metrics/durability-metrics.js';
@@ -10,6 +10,7 @@ import { PnlMetrics } from '../metrics/pnl-metrics.js';
 import { BatchWriter, batchOfRecords, type RecoveredBatch } from '../pipeline/batch-writer.js';
 import { IngestWorkers } from '../pipeline/ingest-workers.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { PnlRepository } from '../pnl/pnl-repository.js';
 import { loadPriceBook, type PriceBook } from '../price/index.js';
 import { redactedUrl } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
@@ -65,6 +66,9 @@ export class IngestCore {
     logger.info('clickhouse ready', { mode: target.kind, where });
     stage('applying retention and loading the price book');
     await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
+    // The dashboards fall back on the same tier prices as the engine and read them from
+    // ClickHouse: written here, so an app with only the in-process exporter records them too.
+    await new PnlRepository(store).putTierPrices(tierMonthlyPrices(config));
     const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers, maxLabelValues: config.metricsMaxLabelValues });
     const tokenCheck = config.tokenCheckSample > 0 ? await TokenCheck.start({ sample: config.tokenCheckSample, tolerancePct: config.tokenCheckTolerancePct }, { registry: metrics.registry, logger }) : undefined;

@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PnlConfig } from '../config/config.js';
+import { tierMonthlyPrices, type PnlConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { AnomalyDetector } from '../pnl/anomalies.js';
 import { PnlEngine } from '../pnl/pnl-engine.js';
@@ -49,10 +49,7 @@ export class PnlService {
     try {
       core = await IngestCore.start(config, logger, { workers: true, onStage: (s) => (stage = s) });
       const repo = new PnlRepository(core.store);
-      const tierMonthlyPrices = config.tierPrices !== undefined ? (JSON.parse(config.tierPrices) as Record<string, number>) : {};
-      const engine = new PnlEngine(repo, { tierMonthlyPrices, marginTargetPct: config.marginTargetPct });
-      // The dashboards fall back on the same tier prices as the engine; they read them from ClickHouse.
-      await repo.putTierPrices(tierMonthlyPrices);
+      const engine = new PnlEngine(repo, { tierMonthlyPrices: tierMonthlyPrices(config), marginTargetPct: config.marginTargetPct });
       const detector = new AnomalyDetector(core.store, config.unitCostTargets !== undefined ? { unitCostTargets: JSON.parse(config.unitCostTargets) as Record<string, number> } : {});
       const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
       const app = createHttpApp(core, { engine, repo, detector }, tokens);
