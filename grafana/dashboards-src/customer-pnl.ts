@@ -1,28 +1,20 @@
 import { dashboard } from './dashboard.js';
-import { CLICKHOUSE } from './datasources.js';
 import type { Dashboard, QueryVariable } from './model.js';
 import { BUDGET_THRESHOLDS, stat, table, timeseries } from './panels.js';
 import { CUSTOMER, revenueDays } from './sql.js';
 import { chTable, chTimeSeries, prom } from './targets.js';
+import { clickHouseVariable } from './variables.js';
 
 const CUSTOMER_SQL = 'SELECT DISTINCT customer_id FROM pnl.llm_costs_daily ORDER BY customer_id';
 
 /** The `customer` variable: every customer ClickHouse has costs for (not only the top N of the metrics). */
-export const customerVariable: QueryVariable = {
-  type: 'query',
+export const customerVariable: QueryVariable = clickHouseVariable({
   name: 'customer',
   label: 'Customer',
   description: 'Customer id (pnl.customer.id), from ClickHouse pnl.llm_costs_daily.',
-  datasource: CLICKHOUSE,
-  query: { editorType: 'sql', rawSql: CUSTOMER_SQL },
-  definition: CUSTOMER_SQL,
-  refresh: 2,
-  multi: false,
-  includeAll: false,
-  sort: 1,
-  current: {},
-  options: [],
-};
+  sql: CUSTOMER_SQL,
+  filter: false,
+});
 
 const totals = `
   WITH

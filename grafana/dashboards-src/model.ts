@@ -93,10 +93,13 @@ export interface QueryVariable {
   query: { editorType: 'sql'; rawSql: string };
   definition: string;
   refresh: 2;
-  multi: false;
-  includeAll: false;
+  /** Several values at once, and an "All" option (filter variables; see clickHouseVariable). */
+  multi: boolean;
+  includeAll: boolean;
+  /** Blank: "All" expands to every option. */
+  allValue?: '';
   sort: 1;
-  current: Record<string, never>;
+  current: Record<string, never> | { text: ['All']; value: ['$__all'] };
   options: [];
 }
 

@@ -19,12 +19,19 @@ const LINK = '/d/pnl-customer/customer-pnl?var-customer=${__data.fields.customer
 
 const isClickHouse = (t: ClickHouseTarget | PrometheusTarget): t is ClickHouseTarget => t.datasource.type === 'grafana-clickhouse-datasource';
 
-/** Every ClickHouse query of every panel (and the customer variable), with where it comes from. */
-function clickHouseQueries(): Array<{ where: string; panel?: Panel; target: { rawSql: string; format: 0 | 1 } }> {
-  const out: Array<{ where: string; panel?: Panel; target: { rawSql: string; format: 0 | 1 } }> = [];
+interface Query {
+  where: string;
+  dashboard: Dashboard;
+  panel?: Panel;
+  target: { rawSql: string; format: 0 | 1 };
+}
+
+/** Every ClickHouse query of every panel (and of the variables), with where it comes from. */
+function clickHouseQueries(): Query[] {
+  const out: Query[] = [];
   for (const [, d] of dashboards) {
-    for (const v of d.templating.list) out.push({ where: `${d.uid} variable ${v.name}`, target: { rawSql: v.query.rawSql, format: 1 } });
-    for (const p of d.panels) for (const t of p.targets) if (isClickHouse(t)) out.push({ where: `${d.uid} / ${p.title} / ${t.refId}`, panel: p, target: t });
+    for (const v of d.templating.list) out.push({ where: `${d.uid} variable ${v.name}`, dashboard: d, target: { rawSql: v.query.rawSql, format: 1 } });
+    for (const p of d.panels) for (const t of p.targets) if (isClickHouse(t)) out.push({ where: `${d.uid} / ${p.title} / ${t.refId}`, dashboard: d, panel: p, target: t });
   }
   return out;
 }
@@ -180,8 +187,26 @@ describe('ClickHouse panel queries on the real engine', () => {
   const queries = clickHouseQueries();
   const cases = queries.flatMap((q) => [60, 3600, 86_400].map((interval) => ({ ...q, interval, name: `${q.where} @ ${interval}s` })));
 
-  it.each(cases)('$name runs and returns the columns the panel expects', async ({ panel, target, interval }) => {
-    const sql = expandQuery(target.rawSql, { ...bounds, intervalSeconds: interval, variables: { customer: 'cust_a' } });
+  /**
+   * A dashboard's variables as Grafana sets them on opening it: a single-value variable one
+   * customer (cust_a here); a filter variable "All", which is every option its query returns given
+   * the variables before it.
+   */
+  async function openingVariables(d: Dashboard): Promise<Record<string, string | string[]>> {
+    const values: Record<string, string | string[]> = {};
+    for (const v of d.templating.list) {
+      if (!v.includeAll) {
+        values[v.name] = 'cust_a';
+        continue;
+      }
+      const rows = await svc.service.core.store.select<Record<string, string>>(expandQuery(v.query.rawSql, { ...bounds, intervalSeconds: 60, variables: values }));
+      values[v.name] = rows.map((r) => Object.values(r)[0]!);
+    }
+    return values;
+  }
+
+  it.each(cases)('$name runs and returns the columns the panel expects', async ({ dashboard, panel, target, interval }) => {
+    const sql = expandQuery(target.rawSql, { ...bounds, intervalSeconds: interval, variables: await openingVariables(dashboard) });
     expect(sql).not.toContain('$');
     const rows = await svc.service.core.store.select<Record<string, unknown>>(sql);
     expect(rows.length).toBeGreaterThan(0);
@@ -204,6 +229,35 @@ describe('ClickHouse panel queries on the real engine', () => {
     const rows = await svc.service.core.store.select<{ customer_id: string; pnl_usd: number }>(expandQuery(loss.target.rawSql, { ...bounds, intervalSeconds: 60, variables: {} }));
     expect(rows.map((r) => r.customer_id)).toEqual(['cust_b']);
     expect(rows[0]!.pnl_usd).toBeLessThan(0);
+  });
+
+  it('offers the customers, features, providers and models there are, and narrows every panel to the chosen ones', async () => {
+    const features = dashboards.find(([f]) => f === 'pnl-features.json')![1];
+    const models = dashboards.find(([f]) => f === 'pnl-models.json')![1];
+    expect(await openingVariables(features)).toEqual({ customer: ['cust_a', 'cust_b'], feature: ['chat', 'search'] });
+    expect(await openingVariables(models)).toEqual({ provider: ['openai'], model: ['gpt-4o', 'gpt-4o-mini', 'no-such-model-xyz'] });
+    const run = (q: Query, variables: Record<string, string | string[]>) =>
+      svc.service.core.store.select<Record<string, unknown>>(expandQuery(q.target.rawSql, { ...bounds, intervalSeconds: 86_400, variables }));
+    const table = queries.find((q) => q.where === 'pnl-features / Feature economics / A')!;
+    expect((await run(table, { customer: ['cust_a', 'cust_b'], feature: ['chat', 'search'] })).map((r) => [r['feature'], r['n_calls']])).toEqual([['chat', 4], ['search', 2]]);
+    expect((await run(table, { customer: ['cust_b'], feature: ['search'] })).map((r) => [r['feature'], r['n_calls'], r['n_customers']])).toEqual([['search', 1, 1]]);
+    // The feature options follow the customers chosen.
+    const featureOptions = queries.find((q) => q.where === 'pnl-features variable feature')!;
+    expect((await run(featureOptions, { customer: ['cust_a'] })).map((r) => r['feature_id'])).toEqual(['chat', 'search']);
+    for (const q of queries.filter((x) => x.dashboard === features && x.panel !== undefined)) {
+      const rows = await run(q, { customer: ['cust_b'], feature: ['chat'] });
+      for (const r of rows) if ('feature' in r) expect(r['feature'], q.where).toBe('chat');
+      expect(await run(q, { customer: ['no_such_customer'], feature: ['chat'] }), q.where).toEqual([]);
+    }
+    for (const q of queries.filter((x) => x.dashboard === models && x.panel !== undefined)) {
+      const rows = await run(q, { provider: ['openai'], model: ['gpt-4o'] });
+      for (const r of rows) if ('model_name' in r) expect(r['model_name'], q.where).toBe('gpt-4o');
+      for (const r of rows) if ('model_key' in r) expect(r['model_key'], q.where).toBe('openai/gpt-4o');
+      expect(await run(q, { provider: ['openai'], model: ['no-such-model'] }), q.where).toEqual([]);
+    }
+    const errors = queries.find((q) => q.where === 'pnl-models / Errors by type / A')!;
+    expect((await run(errors, { provider: ['openai'], model: ['gpt-4o-mini'] })).map((r) => r['error_kind'])).toEqual(['rate_limit']);
+    expect(await run(errors, { provider: ['openai'], model: ['gpt-4o'] })).toEqual([]);
   });
 
   it('spreads revenue over its days: the Revenue stat is the in-range share of both periods', async () => {

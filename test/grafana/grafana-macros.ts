@@ -10,8 +10,11 @@ export interface MacroContext {
   to: number;
   /** Grafana's interval for the panel, seconds. */
   intervalSeconds: number;
-  /** Variable values, substituted before the macros (Grafana does it in the browser). */
-  variables: Record<string, string>;
+  /**
+   * Variable values, substituted before the macros (Grafana does it in the browser). An array is
+   * a multi-value choice, or "All" with a blank custom all value: every option.
+   */
+  variables: Record<string, string | readonly string[]>;
 }
 
 const utcDay = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10);
@@ -20,9 +23,13 @@ export function expandQuery(sql: string, ctx: MacroContext): string {
   const interval = Math.max(Math.floor(ctx.intervalSeconds), 1);
   let out = sql.replace(/\$\{(\w+):singlequote\}/g, (m, name: string) => {
     const v = ctx.variables[name];
-    return v === undefined ? m : `'${v.replace(/'/g, "\\'")}'`;
+    const quote = (x: string): string => `'${x.replace(/'/g, "\\'")}'`;
+    return v === undefined ? m : typeof v === 'string' ? quote(v) : v.map(quote).join(',');
   });
-  out = out.replace(/\$\{(\w+)\}|\$(\w+)\b/g, (m, a: string | undefined, b: string | undefined) => ctx.variables[(a ?? b)!] ?? m);
+  out = out.replace(/\$\{(\w+)\}|\$(\w+)\b/g, (m, a: string | undefined, b: string | undefined) => {
+    const v = ctx.variables[(a ?? b)!];
+    return v === undefined ? m : typeof v === 'string' ? v : v.join(',');
+  });
   out = out
     .replace(/\$__timeFilter\(([^()]+)\)/g, (_m, c: string) => `${c.trim()} >= toDateTime(${ctx.from}) AND ${c.trim()} <= toDateTime(${ctx.to})`)
     .replace(/\$__dateFilter\(([^()]+)\)/g, (_m, c: string) => `${c.trim()} >= toDate('${utcDay(ctx.from)}') AND ${c.trim()} <= toDate('${utcDay(ctx.to)}')`)
