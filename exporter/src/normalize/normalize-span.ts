@@ -67,25 +67,24 @@ const REPLACEMENT = '\uFFFD';
  */
 export const MAX_ID_LENGTH = 1024;
 
-const ID_FIELDS = [
-  ['customerId', 'customer id'],
-  ['organizationId', 'organization id'],
-  ['featureId', 'feature id'],
-  ['runId', 'run id'],
-] as const;
-
 /**
  * The first id that keys money and cannot be kept, with why. Two customers whose ids differ
  * only in broken bytes decode to the same text, and their costs would merge (found by an
  * audit). Other text (prompts, names) is stored as decoded.
  */
 function badId(ids: { customerId: string; featureId: string; organizationId?: string; runId: string }): [RejectReason, string] | undefined {
-  for (const [field, what] of ID_FIELDS) {
-    const id = ids[field];
-    if (id === undefined) continue;
-    if (id.length > MAX_ID_LENGTH) return ['id_too_long', what];
-    if (id.includes(REPLACEMENT)) return ['invalid_utf8', what];
-  }
+  // Written out, not a loop over a table of fields: this runs for every span.
+  return (
+    idProblem(ids.customerId, 'customer id') ??
+    (ids.organizationId === undefined ? undefined : idProblem(ids.organizationId, 'organization id')) ??
+    idProblem(ids.featureId, 'feature id') ??
+    idProblem(ids.runId, 'run id')
+  );
+}
+
+function idProblem(id: string, what: string): [RejectReason, string] | undefined {
+  if (id.length > MAX_ID_LENGTH) return ['id_too_long', what];
+  if (id.includes(REPLACEMENT)) return ['invalid_utf8', what];
   return undefined;
 }
 
