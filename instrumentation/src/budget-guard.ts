@@ -3,6 +3,12 @@ import { suppressTracing } from '@opentelemetry/core';
 import { parseBudgetBody, unknownBudget, type BudgetGuardState, type BudgetStatus } from './budget-status.js';
 import { jsonLineLogger, type Logger } from './logger.js';
 
+/**
+ * The id of the portfolio budget: `budgetState(PORTFOLIO_BUDGET)` is the state of the limit on
+ * all customers' LLM spend together (`PUT /api/v1/budgets/__all__` on the service).
+ */
+export const PORTFOLIO_BUDGET = '__all__';
+
 /** Options for {@link BudgetGuard}. */
 export interface BudgetGuardOptions {
   /** Base URL of the agentic-pnl service, e.g. `http://localhost:4318`. */

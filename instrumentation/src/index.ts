@@ -25,7 +25,7 @@ export { openAIUsageFetch } from './openai-usage-fetch.js';
 export { openAIUsageAttributes } from './openai-usage.js';
 export type { OpenAIUsageAttributes } from './openai-usage.js';
 
-export { BudgetGuard } from './budget-guard.js';
+export { BudgetGuard, PORTFOLIO_BUDGET } from './budget-guard.js';
 export type { BudgetGuardOptions } from './budget-guard.js';
 export type { BudgetState, BudgetGuardState, BudgetStatus } from './budget-status.js';
 export { budgetState, budgetStatus, configureBudgetGuard } from './default-budget-guard.js';

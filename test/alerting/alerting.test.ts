@@ -89,6 +89,9 @@ describe('Prometheus rules', () => {
       'PnlIngestLagHigh',
       'PnlSpoolFilling',
       'PnlSpoolRowsLost',
+      'PortfolioBudget70PercentUsed',
+      'PortfolioBudget90PercentUsed',
+      'PortfolioBudgetExhausted',
       'TokenCountMismatch',
     ]);
     for (const a of alerts) {
@@ -142,7 +145,7 @@ describe('Alertmanager configuration', () => {
     const r = runTool(amtool, ['check-config', ALERTMANAGER_CONFIG]);
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain('SUCCESS');
-    expect(r.output).toContain(' - 4 inhibit rules');
+    expect(r.output).toContain(' - 6 inhibit rules');
     expect(r.output).toContain(' - 4 receivers');
     expect(r.output).toContain(' - 1 templates');
   });
@@ -169,6 +172,7 @@ describe('Alertmanager configuration', () => {
     ['a finance budget alert', 'slack-finance', { alertname: 'CustomerBudget90PercentUsed', severity: 'warning', team: 'finance', customer: 'cust_acme' }],
     ['a critical finance alert (never the SRE pager)', 'slack-finance', { alertname: 'CustomerBudgetExhausted', severity: 'critical', team: 'finance', customer: 'cust_acme' }],
     ['an info finance alert', 'slack-finance', { alertname: 'CustomerBudget70PercentUsed', severity: 'info', team: 'finance', customer: 'cust_acme' }],
+    ['a critical portfolio budget alert', 'slack-finance', { alertname: 'PortfolioBudgetExhausted', severity: 'critical', team: 'finance' }],
     ['a critical SRE alert', 'sre-pager', { alertname: 'PnlExporterDown', severity: 'critical', team: 'sre', instance: 'pnl-0:4318' }],
     ['a warning SRE alert', 'slack-sre', { alertname: 'ModelErrorRateHigh', severity: 'warning', team: 'sre', model: 'gpt-4o-mini' }],
     ['an alert without a team', 'slack-default', { alertname: 'SomethingElse', severity: 'critical' }],

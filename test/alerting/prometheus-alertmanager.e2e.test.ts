@@ -102,6 +102,13 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
       body: JSON.stringify({ limit_usd: BUDGET_USD }),
     });
     expect(put.status).toBe(200);
+    // The portfolio budget (every customer together): $0.93 of $0.90 spent, so it is exhausted.
+    const portfolio = await fetch(`${svc.url}/api/v1/budgets/__all__`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ limit_usd: 0.9 }),
+    });
+    expect(portfolio.status).toBe(200);
     const { proto } = await otlpBodies([
       { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: INPUT_TOKENS, output_tokens: 0 }, { 'pnl.customer.id': 'cust_acme' }) },
     ]);
@@ -127,8 +134,11 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
     });
     expect(invoice.status).toBe(200);
     await waitFor(
-      'the service to publish 93% budget utilization',
-      async () => /^pnl_budget_utilization_ratio\{customer="cust_acme"\} 0\.93\d*$/m.test(await (await fetch(`${svc!.url}/metrics`)).text()) || undefined,
+      'the service to publish 93% budget utilization, 103% for the portfolio',
+      async () => {
+        const text = await (await fetch(`${svc!.url}/metrics`)).text();
+        return (/^pnl_budget_utilization_ratio\{customer="cust_acme"\} 0\.93\d*$/m.test(text) && /^pnl_budget_utilization_ratio\{customer="__all__"\} 1\.03\d*$/m.test(text)) || undefined;
+      },
       20_000,
       200,
       logs,
@@ -251,6 +261,35 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
     expect(a70?.status.state).toBe('suppressed');
     expect(a70?.status.inhibitedBy).toEqual([a90?.fingerprint]);
     expect(slackMessages.some((m) => JSON.stringify(m).includes('CustomerBudget70PercentUsed'))).toBe(false);
+  }, WAIT_FOR_SLACK_MS + 30_000);
+
+  it('posts the exhausted portfolio budget to the finance channel, with no customer, and inhibits its lower levels', async () => {
+    if (setupError !== undefined) throw setupError;
+    const isPortfolio = (m: SlackPayload): boolean => (m.attachments ?? []).some((a) => (a.text ?? '').includes('*PortfolioBudgetExhausted*'));
+    const message = await waitFor('a Slack message for PortfolioBudgetExhausted', () => slackMessages.find(isPortfolio), WAIT_FOR_SLACK_MS, 250, logs);
+    expect(message.channel).toBe('#pnl-finance');
+    const attachment = message.attachments?.[0];
+    expect(attachment?.title).toBe('[FIRING] The portfolio has used its whole LLM budget.');
+    const text = attachment?.text ?? '';
+    expect(text).toContain('All customers together have spent 103.3% of the $0.90 portfolio LLM budget for the current period (threshold 100%).');
+    expect(text).not.toContain('*Customer:*');
+    const alerts = await waitFor(
+      'the three portfolio budget alerts in Alertmanager',
+      async () => {
+        const list = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
+        return list.filter((a) => (a.labels.alertname ?? '').startsWith('PortfolioBudget')).length === 3 ? list : undefined;
+      },
+      20_000,
+      250,
+      logs,
+    );
+    const exhausted = alerts.find((a) => a.labels.alertname === 'PortfolioBudgetExhausted');
+    expect(exhausted?.labels.customer).toBeUndefined();
+    for (const lower of ['PortfolioBudget90PercentUsed', 'PortfolioBudget70PercentUsed']) {
+      expect(alerts.find((a) => a.labels.alertname === lower)?.status.inhibitedBy, lower).toEqual([exhausted?.fingerprint]);
+    }
+    // The customer rules leave the portfolio's pseudo-customer out.
+    expect(alerts.filter((a) => a.labels.customer === '__all__')).toEqual([]);
   }, WAIT_FOR_SLACK_MS + 30_000);
 
   it('answers every PromQL expression of the provisioned dashboards with data from the real service', async () => {

@@ -49,6 +49,12 @@ describe('runbooks', () => {
     }
   });
 
+  it('are listed in the index, every one of them (docs/runbooks/README.md)', () => {
+    const index = readFileSync(join(RUNBOOKS_DIR, 'README.md'), 'utf8');
+    const listed = [...index.matchAll(/^\| \[(\w+)\]\(\1\.md\) \|/gm)].map((m) => m[1]!);
+    expect(listed.sort()).toEqual(alertRules().map((a) => a.alert).sort());
+  });
+
   it('use PromQL that promtool parses', () => {
     const promtool = requireTool('promtool');
     const dir = tempDir('agentic-pnl-runbook-promql-');

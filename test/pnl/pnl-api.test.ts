@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthToDate } from '../../exporter/src/api/date-range.js';
+import { BudgetGuard, PORTFOLIO_BUDGET } from '../../instrumentation/src/index.js';
 import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 
@@ -183,6 +184,34 @@ describe('budget gauges', () => {
       expect(metrics).toMatch(/^pnl_budget_alert_ratio\{customer="cust_small"\} 0\.8$/m);
       expect(metrics).not.toMatch(/^pnl_budget_\w+\{customer="cust_big"\}/m);
       expect(metrics).not.toMatch(/^pnl_budget_\w+\{customer="__other__"\}/m);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('count every customer\'s spend together under the portfolio budget __all__, for a custom period and the month', async () => {
+    const svc = await startTestService({ pnlRefreshMs: 600_000 });
+    try {
+      // $0.15 + $0.60 + $0.00015 this month, from three customers.
+      await send(svc, [call('cust_p1', {}), call('cust_p2', {}, { input_tokens: 0, output_tokens: 1_000_000 }), call('cust_p3', {}, { input_tokens: 1000, output_tokens: 0 })]);
+      const put = (body: Record<string, unknown>) => api<{ state: string; spent_usd: number; utilization: number }>(svc, '/api/v1/budgets/__all__', { method: 'PUT', body: JSON.stringify(body) });
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      const custom = await put({ limit_usd: 0.8, period: 'custom', period_start: monthStart, period_end: tomorrow });
+      expect(custom.status).toBe(200);
+      expect(custom.body.spent_usd).toBeCloseTo(0.75015, 12);
+      expect(custom.body.state).toBe('alert'); // 0.75015 / 0.8 = 0.94
+      const monthly = await put({ limit_usd: 1 });
+      expect(monthly.body).toMatchObject({ state: 'warn' }); // 0.75
+      // What an application's budget guard sees for the portfolio, and for one customer without a budget.
+      const guard = new BudgetGuard({ serviceUrl: svc.url });
+      expect([await guard.state(PORTFOLIO_BUDGET), await guard.state('cust_p2')]).toEqual(['warn', 'ok']);
+      const { body: listed } = await api<{ budgets: Array<{ customer: string; utilization: number }> }>(svc, '/api/v1/budgets');
+      expect(listed.budgets.map((b) => b.customer)).toEqual(['__all__']);
+      expect(listed.budgets[0]!.utilization).toBeCloseTo(0.75015, 12);
+      await (svc.service as unknown as { gauges: { refresh(): Promise<void> } }).gauges.refresh();
+      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(metrics).toMatch(/^pnl_budget_utilization_ratio\{customer="__all__"\} 0\.7501\d*$/m);
+      expect(metrics).toMatch(/^pnl_budget_limit_usd\{customer="__all__"\} 1$/m);
     } finally {
       await svc.stop();
     }

@@ -53,6 +53,13 @@ export interface BudgetStatus {
   thresholds: { warn: number; alert: number; capped: number };
 }
 
+/**
+ * The budget key of the whole portfolio: a budget stored under it limits the LLM spend of all
+ * customers together (seed 004: budgets apply per customer and globally). Double underscores,
+ * like `__other__` and `__unattributed__`, mark an id that is not a customer's.
+ */
+export const PORTFOLIO_BUDGET = '__all__';
+
 const TIERS: RiskTier[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
 
 /**
@@ -132,21 +139,23 @@ export class PnlEngine {
     return { direction: trendDirection(present), periods: ranges.map((period, i) => ({ period, snapshot: snapshots[i] ?? null })) };
   }
 
-  /** Budget state of a customer in its current budget period. No budget: state 'ok' and a null limit. */
+  /**
+   * Budget state of a customer in its current budget period. No budget: state 'ok' and a null
+   * limit. `PORTFOLIO_BUDGET` gives the portfolio's: the spend of every customer together.
+   */
   async budgetStatus(customer: string, now: Date = new Date()): Promise<BudgetStatus> {
     const [budget] = await this.repo.budgets(customer);
     return this.statusOf(customer, budget, now);
   }
 
-  /** Budget states of every customer that has a budget. */
+  /** Budget states of every customer that has a budget, and of the portfolio's if one is set. */
   async budgetStatuses(now: Date = new Date()): Promise<BudgetStatus[]> {
     const month = monthOf(now);
     // One facts query for every monthly budget instead of one per customer; custom periods query their own.
     const [budgets, monthFacts] = await Promise.all([this.repo.budgets(), this.repo.customerFacts(month.from, month.to)]);
-    const factsByCustomer = new Map(monthFacts.map((f) => [f.customer_id, f]));
-    return Promise.all(
-      budgets.map((b) => (isCustomPeriod(b) ? this.statusOf(b.customer_id, b, now) : this.statusOf(b.customer_id, b, now, factsByCustomer.get(b.customer_id) ?? null))),
-    );
+    const spentByCustomer = new Map(monthFacts.map((f) => [f.customer_id, spentOf([f])]));
+    spentByCustomer.set(PORTFOLIO_BUDGET, spentOf(monthFacts));
+    return Promise.all(budgets.map((b) => this.statusOf(b.customer_id, b, now, isCustomPeriod(b) ? undefined : (spentByCustomer.get(b.customer_id) ?? 0))));
   }
 
   /**
@@ -200,11 +209,11 @@ export class PnlEngine {
     return out;
   }
 
-  /** `knownFacts`: the period's facts when the caller already has them (null = no activity). */
-  private async statusOf(customer: string, budget: BudgetRow | undefined, now: Date, knownFacts?: CustomerFactsRow | null): Promise<BudgetStatus> {
+  /** `knownSpend`: the period's spend when the caller already has it. */
+  private async statusOf(customer: string, budget: BudgetRow | undefined, now: Date, knownSpend?: number): Promise<BudgetStatus> {
     const period = budget !== undefined && isCustomPeriod(budget) ? { from: budget.period_start!, to: budget.period_end! } : monthOf(now);
-    const facts = knownFacts !== undefined ? knownFacts : (await this.repo.customerFacts(period.from, period.to, customer))[0];
-    const spent = facts ? Number(facts.base_cost_usd) + Number(facts.evolution_cost_usd) : 0;
+    const spent =
+      knownSpend ?? spentOf(await this.repo.customerFacts(period.from, period.to, customer === PORTFOLIO_BUDGET ? '' : customer));
     const thresholds = { warn: budget?.warn_ratio ?? 0.7, alert: budget?.alert_ratio ?? 0.9, capped: 1 };
     const base = { customer, spent_usd: spent, period_start: period.from, period_end: period.to, thresholds };
     if (budget === undefined) return { ...base, state: 'ok', utilization: null, limit_usd: null, projected_exhaustion: null };
@@ -247,6 +256,13 @@ export class PnlEngine {
     const snapshot = customerSnapshot(facts, { thresholds: { marginTargetPct: this.options.marginTargetPct } });
     return { ...snapshot, customer: f.customer_id, tier: f.tier, period: range, revenueSource: revenue.source, calls: facts.calls, runs: facts.runs };
   }
+}
+
+/** LLM spend (base and evolution) of the given customers' facts, together. */
+function spentOf(facts: readonly CustomerFactsRow[]): number {
+  let spent = 0;
+  for (const f of facts) spent += Number(f.base_cost_usd) + Number(f.evolution_cost_usd);
+  return spent;
 }
 
 function isCustomPeriod(b: BudgetRow): boolean {
