@@ -48,6 +48,9 @@ function exposition(): string {
       `pnl_budget_warn_ratio{${l}} 0.7`, `pnl_budget_alert_ratio{${l}} 0.9`,
     );
   }
+  // The portfolio budget (every customer together), published as the pseudo-customer __all__.
+  const all = 'customer="__all__"';
+  lines.push(`pnl_budget_utilization_ratio{${all}} 1.05`, `pnl_budget_limit_usd{${all}} 50`, `pnl_budget_warn_ratio{${all}} 0.7`, `pnl_budget_alert_ratio{${all}} 0.9`);
   lines.push(
     'pnl_portfolio_revenue_usd 120', 'pnl_portfolio_cost_usd 55', 'pnl_margin_target_ratio 0.5',
     'pnl_anomaly{customer="cust_a",feature="chat",model="",kind="unit_cost"} 1',
