@@ -125,6 +125,7 @@ describe('access control on the running service', () => {
     // The matrix really covered writes, revenue reads and ingest.
     expect(seen).toContain('viewer PUT /api/v1/revenue 403');
     expect(seen).toContain('viewer GET /api/v1/summary 403');
+    expect(seen).toContain('viewer GET /api/v1/forecast 403'); // projected P&L and margin give the revenue away
     expect(seen).toContain('finance GET /api/v1/summary 200');
     expect(seen).toContain('ingest POST /v1/traces 200');
     expect(seen).toContain('admin POST /v1/traces 200');
