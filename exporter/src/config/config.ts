@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { defaultNormalizeOptions, validateNormalizeOptions, type NormalizeOptions } from '../normalize/index.js';
 import { parseModelAliases } from '../reconcile/model-key.js';
 
 /*
@@ -11,6 +12,16 @@ import { parseModelAliases } from '../reconcile/model-key.js';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
+/** Node fires a longer timer after 1 ms (TimeoutOverflowWarning): inserts or queries back to back. */
+const MAX_TIMER_MS = 2_147_483_647;
+const timerMs = positiveInt.max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (Node's longest timer)`);
+const timerMsOrOff = nonNegativeInt.max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (Node's longest timer)`);
+/**
+ * 50 years: a TTL of start + N months must stay inside ClickHouse's DateTime (UInt32 seconds,
+ * to 2106). Past it the sum wraps to a date in the past and every row is deleted on insert.
+ */
+const MAX_RETENTION_MONTHS = 600;
+const retentionMonths = positiveInt.max(MAX_RETENTION_MONTHS, `at most ${MAX_RETENTION_MONTHS} months (50 years): ClickHouse's DateTime ends in 2106, and a TTL past it wraps into the past`);
 const optionalText = z.string().min(1).optional();
 
 /** Every setting: environment variable, CLI flag, default, meaning, schema. */
@@ -32,8 +43,8 @@ export const CONFIG_FIELDS = {
   maxRssBytes: { env: 'PNL_MAX_RSS_BYTES', flag: 'max-rss-bytes', default: 4 * 1024 ** 3, doc: 'Memory ceiling (resident set, embedded engine included); above it /v1/traces answers 503 with Retry-After. 0 turns the check off.', schema: z.coerce.number().int().min(0) },
   ingestWorkers: { env: 'PNL_INGEST_WORKERS', flag: 'ingest-workers', default: 1, doc: 'Worker threads that decode, normalize, price and encode OTLP requests, leaving the main thread to HTTP, dedup, the spool and metrics; 0 does it all on the main thread. Off (0) while the token double-entry check is on.', schema: nonNegativeInt.max(16) },
   batchMaxRows: { env: 'PNL_BATCH_MAX_ROWS', flag: 'batch-max-rows', default: 50_000, doc: 'Rows per ClickHouse insert.', schema: positiveInt },
-  batchMaxDelayMs: { env: 'PNL_BATCH_MAX_DELAY_MS', flag: 'batch-max-delay-ms', default: 1000, doc: 'Longest wait before pending rows are inserted.', schema: positiveInt },
-  batchIdleMs: { env: 'PNL_BATCH_IDLE_MS', flag: 'batch-idle-ms', default: 250, doc: 'Insert pending rows once no request arrived for this long, if at least 1,000 are pending (the end of a burst is committed at once, not after the longest wait). Sooner when requests have been coming faster: after 8 times their mean gap, at least 20 ms. Longer than the 200 ms batch timeout of an OpenTelemetry Collector, so steady traffic still gets about one insert per PNL_BATCH_MAX_DELAY_MS; 0 = off.', schema: nonNegativeInt },
+  batchMaxDelayMs: { env: 'PNL_BATCH_MAX_DELAY_MS', flag: 'batch-max-delay-ms', default: 1000, doc: 'Longest wait before pending rows are inserted.', schema: timerMs },
+  batchIdleMs: { env: 'PNL_BATCH_IDLE_MS', flag: 'batch-idle-ms', default: 250, doc: 'Insert pending rows once no request arrived for this long, if at least 1,000 are pending (the end of a burst is committed at once, not after the longest wait). Sooner when requests have been coming faster: after 8 times their mean gap, at least 20 ms. Longer than the 200 ms batch timeout of an OpenTelemetry Collector, so steady traffic still gets about one insert per PNL_BATCH_MAX_DELAY_MS; 0 = off.', schema: timerMsOrOff },
   bufferMaxRows: { env: 'PNL_BUFFER_MAX_ROWS', flag: 'buffer-max-rows', default: 500_000, doc: 'Rows of waiting batches held in memory; beyond it (a ClickHouse outage) batches wait in the spool on disk only.', schema: positiveInt },
   spoolDir: { env: 'PNL_SPOOL_DIR', flag: 'spool-dir', default: undefined, doc: 'Write-ahead spool: accepted rows are written here before the sender is answered and kept until ClickHouse commits them. Default: <PNL_DATA_DIR>/spool. One exporter per directory.', schema: optionalText },
   spoolMaxBytes: { env: 'PNL_SPOOL_MAX_BYTES', flag: 'spool-max-bytes', default: 2 * 1024 ** 3, doc: 'Largest spool on disk (about 0.65 KB per LLM call); when full, /v1/traces answers 503 with Retry-After.', schema: positiveInt },
@@ -41,19 +52,19 @@ export const CONFIG_FIELDS = {
   readySpoolBytes: { env: 'PNL_READY_SPOOL_BYTES', flag: 'ready-spool-bytes', default: 256 * 1024 ** 2, doc: '/readyz answers 503 while the spool holds more than this (ClickHouse is behind), so a load balancer can prefer other replicas.', schema: positiveInt },
   topCustomers: { env: 'PNL_METRICS_TOP_CUSTOMERS', flag: 'top-customers', default: 50, doc: 'Customers with their own metric label (top N by spend); the rest are "__other__".', schema: positiveInt },
   metricsMaxLabelValues: { env: 'PNL_METRICS_MAX_LABEL_VALUES', flag: 'metrics-max-label-values', default: 500, doc: 'Distinct values each of the feature, provider, model, agent, reason and outcome labels takes; later ones are "__other__" (a flood of names from spans cannot flood Prometheus).', schema: positiveInt },
-  rankingRefreshMs: { env: 'PNL_METRICS_REFRESH_MS', flag: 'metrics-refresh-ms', default: 60_000, doc: 'How often the top-N customer ranking is refreshed from ClickHouse.', schema: positiveInt },
-  dedupMaxKeys: { env: 'PNL_DEDUP_MAX_KEYS', flag: 'dedup-max-keys', default: 1_000_000, doc: 'Span keys remembered to drop re-delivered spans (about 80 bytes each).', schema: positiveInt },
-  dedupWindowHours: { env: 'PNL_DEDUP_WINDOW_HOURS', flag: 'dedup-window-hours', default: 24, doc: 'At start, keys of spans stored in this many past hours are reloaded from ClickHouse.', schema: positiveInt },
+  rankingRefreshMs: { env: 'PNL_METRICS_REFRESH_MS', flag: 'metrics-refresh-ms', default: 60_000, doc: 'How often the top-N customer ranking is refreshed from ClickHouse.', schema: timerMs },
+  dedupMaxKeys: { env: 'PNL_DEDUP_MAX_KEYS', flag: 'dedup-max-keys', default: 1_000_000, doc: 'Span keys remembered to drop re-delivered spans (about 80 bytes each).', schema: positiveInt.max(100_000_000, 'at most 100,000,000 keys (about 8 GB of tables)') },
+  dedupWindowHours: { env: 'PNL_DEDUP_WINDOW_HOURS', flag: 'dedup-window-hours', default: 24, doc: 'At start, keys of spans stored in this many past hours are reloaded from ClickHouse.', schema: positiveInt.max(24 * 366, 'at most a year of hours') },
   attributionAliases: { env: 'PNL_ATTRIBUTION_ALIASES', flag: 'attribution-aliases', default: undefined, doc: 'JSON object: extra attribute keys read as our pnl.* keys, e.g. {"pnl.customer.id":["tenant.id"]}.', schema: optionalText },
   cacheInclusion: { env: 'PNL_CACHE_INCLUSION', flag: 'cache-inclusion', default: undefined, doc: 'JSON array overriding whether an emitter\'s input tokens include cached tokens, e.g. [{"scope":"my-llm-lib","includesCache":false}].', schema: optionalText },
   storedAttributes: { env: 'PNL_STORED_ATTRIBUTES', flag: 'stored-attributes', default: undefined, doc: 'Comma-separated span attribute keys stored with each call, besides the built-in allowlist. Prompt and completion keys are never stored, whatever is listed.', schema: optionalText },
   hashSalt: { env: 'PNL_HASH_SALT', flag: undefined, default: undefined, doc: 'Secret (16+ characters) keying the HMAC applied to end-user ids before storage (environment only). Unset: a random salt kept in <PNL_DATA_DIR>/hash-salt. Give every replica the same one.', schema: z.string().min(16, 'must be at least 16 characters, e.g. the output of "openssl rand -hex 16"').optional() },
-  retentionRawMonths: { env: 'PNL_RETENTION_RAW_MONTHS', flag: 'retention-raw-months', default: 24, doc: 'Months raw rows (calls, runs, outcomes, audit log) are kept (ClickHouse TTL, applied at start).', schema: positiveInt },
-  retentionAggregateMonths: { env: 'PNL_RETENTION_AGGREGATE_MONTHS', flag: 'retention-aggregate-months', default: 13, doc: 'Months the daily aggregates are kept (ClickHouse TTL, applied at start).', schema: positiveInt },
+  retentionRawMonths: { env: 'PNL_RETENTION_RAW_MONTHS', flag: 'retention-raw-months', default: 24, doc: 'Months raw rows (calls, runs, outcomes, audit log) are kept (ClickHouse TTL, applied at start); at most 600.', schema: retentionMonths },
+  retentionAggregateMonths: { env: 'PNL_RETENTION_AGGREGATE_MONTHS', flag: 'retention-aggregate-months', default: 13, doc: 'Months the daily aggregates are kept (ClickHouse TTL, applied at start); at most 600.', schema: retentionMonths },
   tierPrices: { env: 'PNL_TIER_PRICES', flag: 'tier-prices', default: undefined, doc: 'JSON object: subscription tier -> monthly price in USD, used as revenue where none is recorded, e.g. {"pro":99,"enterprise":999}.', schema: optionalText },
   marginTargetPct: { env: 'PNL_MARGIN_TARGET_PCT', flag: 'margin-target-pct', default: 50, doc: 'Gross margin target in percent, above 0 and at most 100; customers below it are flagged.', schema: z.coerce.number().gt(0, 'must be above 0: the risk score measures how far below the target a margin is, as a share of it').max(100) },
   unitCostTargets: { env: 'PNL_UNIT_COST_TARGETS', flag: 'unit-cost-targets', default: undefined, doc: 'JSON object: feature -> planned LLM cost per successful outcome in USD; 30% over it is an anomaly, e.g. {"support-chat":0.05}.', schema: optionalText },
-  pnlRefreshMs: { env: 'PNL_PNL_REFRESH_MS', flag: 'pnl-refresh-ms', default: 30_000, doc: 'How often the P&L gauges (revenue, margin, risk, budgets, forecast) are recomputed from ClickHouse.', schema: positiveInt },
+  pnlRefreshMs: { env: 'PNL_PNL_REFRESH_MS', flag: 'pnl-refresh-ms', default: 30_000, doc: 'How often the P&L gauges (revenue, margin, risk, budgets, forecast) are recomputed from ClickHouse.', schema: timerMs },
   invoiceTolerancePct: { env: 'PNL_INVOICE_TOLERANCE_PCT', flag: 'invoice-tolerance-pct', default: 2, doc: 'Invoice reconciliation tolerance in percent: a day, provider and model whose rated cost differs from the imported invoice by more than this is flagged and alerted (InvoiceVarianceHigh). See docs/reconciliation.md.', schema: z.coerce.number().min(0).max(100) },
   invoiceModelAliases: { env: 'PNL_INVOICE_MODEL_ALIASES', flag: 'invoice-model-aliases', default: undefined, doc: 'JSON object: model name as an invoice or a span writes it -> name to match it as, where the automatic matching misses, e.g. {"claude-sonnet-4-0":"claude-sonnet-4"}. See docs/reconciliation.md.', schema: optionalText.refine((v) => parseModelAliases(v) !== undefined, 'must be a JSON object of model name to model name') },
   tokenCheckSample: { env: 'PNL_TOKEN_CHECK_SAMPLE', flag: 'token-check-sample', default: 0, doc: 'Share (0..1) of LLM calls whose reported tokens are checked against a tiktoken count of their captured text (needs content capture in the emitter). 0 turns the check off. See docs/token-checks.md.', schema: z.coerce.number().min(0).max(1) },
@@ -94,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
       }
     }
   }
+  problems.push(...jsonShapeProblems(out, problems));
   if (typeof out['tierPrices'] === 'string' && !problems.some((p) => p.startsWith('PNL_TIER_PRICES'))) {
     const prices = JSON.parse(out['tierPrices']) as unknown;
     const ok = typeof prices === 'object' && prices !== null && !Array.isArray(prices) && Object.values(prices).every((v) => typeof v === 'number' && v >= 0);
@@ -104,6 +116,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: Record<s
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out as PnlConfig;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The JSON settings the normalizer and the anomaly detector read, checked for shape here: they
+ * were only checked as JSON, and the normalizer validated its options on the first span, so a
+ * wrong alias answered every OTLP request 500 (which senders drop) while /readyz said 200.
+ */
+function jsonShapeProblems(out: Record<string, unknown>, earlier: readonly string[]): string[] {
+  const problems: string[] = [];
+  const parsed = (key: 'attributionAliases' | 'cacheInclusion' | 'unitCostTargets'): unknown => {
+    const text = out[key];
+    return typeof text === 'string' && !earlier.some((p) => p.startsWith(CONFIG_FIELDS[key].env)) ? JSON.parse(text) : undefined;
+  };
+  const aliases = parsed('attributionAliases');
+  const inclusion = parsed('cacheInclusion');
+  const targets = parsed('unitCostTargets');
+  if (aliases !== undefined && (!isObject(aliases) || !Object.values(aliases).every((l) => Array.isArray(l)))) {
+    problems.push('PNL_ATTRIBUTION_ALIASES: must be a JSON object of pnl.* key to a list of attribute keys, e.g. {"pnl.customer.id":["tenant.id"]}');
+  } else if (inclusion !== undefined && !Array.isArray(inclusion)) {
+    problems.push('PNL_CACHE_INCLUSION: must be a JSON array of rules, e.g. [{"scope":"my-llm-lib","includesCache":false}]');
+  } else if (aliases !== undefined || inclusion !== undefined) {
+    const options = { ...defaultNormalizeOptions(), aliases: (aliases ?? {}) as NormalizeOptions['aliases'], cacheInclusion: (inclusion ?? []) as NormalizeOptions['cacheInclusion'] };
+    for (const p of validateNormalizeOptions(options)) problems.push(`${p.startsWith('aliases') ? 'PNL_ATTRIBUTION_ALIASES' : 'PNL_CACHE_INCLUSION'}: ${p}`);
+  }
+  if (targets !== undefined && (!isObject(targets) || !Object.values(targets).every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0))) {
+    problems.push('PNL_UNIT_COST_TARGETS: must be a JSON object of feature to a cost per outcome in USD above 0, e.g. {"support-chat":0.05}');
+  }
+  return problems;
 }
 
 /** PNL_TIER_PRICES as tier -> monthly USD ({} when unset); loadConfig has checked its shape. */

@@ -13,6 +13,15 @@ import { StoreError } from './store-error.js';
 import { waitForClickHouse, type WaitOptions } from './wait-for-clickhouse.js';
 
 /**
+ * Settings of every batch insert. A batch spans as many monthly partitions as its calls' start
+ * months, and ClickHouse refuses an insert into more than 100 by default: one request with
+ * spans over 120 months (any start from 1970 to 2149 is valid) made its batch fail at every
+ * retry, and every batch behind it waited until the spool filled (found by an audit). The
+ * limit protects against a wrong partition key; ours is the month, chosen, so it only warns.
+ */
+const INSERT_SETTINGS = (token: string) => ({ insert_deduplication_token: token, throw_on_max_partitions_per_insert_block: 0 });
+
+/**
  * The ClickHouse side of agentic-pnl: schema, batched inserts, and the reads the service needs.
  * The same code serves the embedded engine and a server (see open-clickhouse.ts).
  */
@@ -70,7 +79,7 @@ export class PnlStore {
 
   private async insertEncoded(table: string, columns: readonly ColumnSpec[], chunks: readonly Buffer[], token: string): Promise<void> {
     if (chunks.length === 0) return;
-    await this.inserter.insert(table, columns, chunks, { insert_deduplication_token: token });
+    await this.inserter.insert(table, columns, chunks, INSERT_SETTINGS(token));
   }
 
   /** Records the price entries in use; unchanged entries are collapsed by ReplacingMergeTree. */
