@@ -17,15 +17,30 @@ export const STARTING_RETRY_AFTER_S = MAX_RETRY_AFTER_S;
  * `stage()` is what the start is doing now, e.g. "waiting for ClickHouse at http://ch:8123/ (attempt 3)".
  */
 export function startingResponder(stage: () => string): (req: IncomingMessage, res: ServerResponse) => void {
+  return unavailableResponder('starting', () => `the service is starting: ${stage()}`);
+}
+
+/**
+ * Answers requests that arrive while the service stops: the same answers as while it starts
+ * (`/v1/traces` 503 with Retry-After, which OTLP senders retry, on another replica or after the
+ * restart), each with `Connection: close`, so a sender's kept-alive connection ends here instead
+ * of holding the stop open.
+ */
+export function stoppingResponder(): (req: IncomingMessage, res: ServerResponse) => void {
+  return unavailableResponder('stopping', () => 'the service is stopping');
+}
+
+function unavailableResponder(phase: 'starting' | 'stopping', problem: () => string): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     // The body is not read; draining it keeps the connection usable for the sender's retry.
     req.resume();
+    if (phase === 'stopping') res.setHeader('Connection', 'close');
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'starting' });
+    if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: phase });
     // The stage (which may name the ClickHouse host) only on /readyz, like its problems once started;
     // other routes answer before access control exists and say no more than that it is starting.
-    if (req.method === 'GET' && path === '/readyz') return json(res, 503, { ready: false, problems: [`the service is starting: ${stage()}`], bufferedRows: 0, spoolBytes: 0, spoolBatches: 0 });
-    const message = `the service is starting; retry in ${STARTING_RETRY_AFTER_S} s`;
+    if (req.method === 'GET' && path === '/readyz') return json(res, 503, { ready: false, problems: [problem()], bufferedRows: 0, spoolBytes: 0, spoolBatches: 0 });
+    const message = `the service is ${phase}; retry in ${STARTING_RETRY_AFTER_S} s`;
     if (req.method === 'POST' && path === '/v1/traces') {
       // An unknown content type gets JSON, as the traces route's 415 does.
       const encoding: OtlpEncoding = otlpEncodingOf(req.headers['content-type']) ?? 'json';
@@ -34,7 +49,7 @@ export function startingResponder(stage: () => string): (req: IncomingMessage, r
       return;
     }
     res.setHeader('Retry-After', String(STARTING_RETRY_AFTER_S));
-    json(res, 503, { error: { code: 'starting', message } });
+    json(res, 503, { error: { code: phase, message } });
   };
 }
 

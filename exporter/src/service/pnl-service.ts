@@ -8,8 +8,13 @@ import { PnlGauges } from '../pnl/pnl-gauges.js';
 import { PnlRepository } from '../pnl/pnl-repository.js';
 import { resolveAccess } from '../auth/resolve-access.js';
 import { createHttpApp } from '../server/http-app.js';
-import { startingResponder } from '../server/starting-responder.js';
+import { startingResponder, stoppingResponder } from '../server/starting-responder.js';
 import { IngestCore } from './ingest-core.js';
+
+/** How often a stopping service closes connections that went idle. */
+const IDLE_SWEEP_MS = 50;
+/** How long requests in progress may take once the service stops, before their connections close. */
+const CONNECTIONS_GRACE_MS = 5_000;
 
 /** A running agentic-pnl service: the ingest core behind its HTTP endpoints. */
 export class PnlService {
@@ -22,6 +27,8 @@ export class PnlService {
     private readonly server: Server,
     /** The express app serving requests once started (tests walk its routes). */
     private readonly app: RequestListener,
+    /** What answers the server's requests: the app, or a 503 responder while stopping. */
+    private readonly handler: { current: RequestListener },
   ) {}
 
   /**
@@ -33,8 +40,8 @@ export class PnlService {
     // Checked first: a misconfigured access setup must fail before anything is opened.
     const tokens = resolveAccess({ mode: config.auth, host: config.host, tokensFile: config.tokensFile, tokens: config.tokens });
     let stage = 'starting';
-    let handler: RequestListener = startingResponder(() => stage);
-    const server = createServer((req, res) => handler(req, res));
+    const handler: { current: RequestListener } = { current: startingResponder(() => stage) };
+    const server = createServer((req, res) => handler.current(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -54,8 +61,8 @@ export class PnlService {
       const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
       const app = createHttpApp(core, { engine, repo, detector }, tokens);
       gauges.start(config.pnlRefreshMs);
-      handler = app;
-      const service = new PnlService(core, engine, gauges, server, app);
+      handler.current = app;
+      const service = new PnlService(core, engine, gauges, server, app, handler);
       logger.info('listening', { url: service.url, accessControl: tokens === undefined ? 'off' : `${tokens.size} token(s)` });
       return service;
     } catch (err) {
@@ -74,11 +81,25 @@ export class PnlService {
     return urlOf(this.server);
   }
 
-  /** Stops accepting requests, writes buffered rows, closes ClickHouse. Idempotent. */
+  /**
+   * Stops accepting requests, writes buffered rows, closes ClickHouse. Idempotent. Requests in
+   * progress finish; later ones, also on kept-alive connections, get 503 with Retry-After and
+   * `Connection: close`. A sender that keeps its connection busy (a Collector exporting all the
+   * time) held the stop open until the orchestrator killed the process, so after
+   * `CONNECTIONS_GRACE_MS` the remaining connections are closed.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.handler.current = stoppingResponder();
       await new Promise<void>((resolve) => {
-        this.server.close(() => resolve());
+        // A connection whose response just ended is idle until its next request: close it then.
+        const sweep = setInterval(() => this.server.closeIdleConnections(), IDLE_SWEEP_MS);
+        const deadline = setTimeout(() => this.server.closeAllConnections(), CONNECTIONS_GRACE_MS);
+        this.server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+          resolve();
+        });
         this.server.closeIdleConnections();
       });
       await this.gauges.stop();
