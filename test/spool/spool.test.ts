@@ -104,6 +104,33 @@ describe('spool segments', () => {
     expect(readSegment(seg.path).records.flatMap((r) => fromSpoolPayload(r.payload).keys)).toEqual(spanIds(0, 2));
   });
 
+  it('skips a damaged record inside a sealed segment and keeps the acknowledged records after it, counting the loss', () => {
+    const path = dir();
+    const { spool } = open(path);
+    for (let i = 0; i < 5; i++) spool.append(record(i * 10, 10), 10);
+    const older = spool.seal()!;
+    spool.append(record(50, 10), 10);
+    spool.seal();
+    spool.close();
+    // One byte flipped in the second record's payload: a disk error, long after the answer.
+    const bytes = readFileSync(older.path);
+    const second = readSegment(older.path).records[1]!;
+    const at = bytes.indexOf(second.payload) + 7;
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
+    writeFileSync(older.path, bytes);
+    const size = bytes.length;
+    const read = readSegment(older.path);
+    expect(read.damaged).toEqual({ records: 1, rows: 10 });
+    expect(read.records.flatMap((r) => fromSpoolPayload(r.payload).keys)).toEqual([...spanIds(0, 10), ...spanIds(20, 30)]);
+    const errors: string[] = [];
+    const reopened = Spool.open(path, { maxBytes: 1 << 30, fsync: false, logger: { ...logger, error: (msg: string) => errors.push(msg) } });
+    expect(reopened.lostRows).toBe(10);
+    expect(reopened.recovered.map((s) => s.rows)).toEqual([40, 10]);
+    expect(statSync(older.path).size).toBe(size); // a sealed segment is never cut back
+    expect(errors).toEqual(['spool: skipped damaged records of a segment (checksum failed); their rows are lost']);
+    reopened.spool.close();
+  });
+
   it('reads records spooled by the previous format (v8-serialized rows), so an upgrade loses nothing', () => {
     const back = fromSpoolPayload(serialize(rows(0, 3)));
     expect(back.keys).toEqual(spanIds(0, 3));

@@ -76,7 +76,7 @@ export class IngestCore {
     stage('reading recent span keys from ClickHouse, to recognise re-delivered spans');
     const keys = await store.recentSpanKeys(config.dedupWindowHours, Math.floor(config.dedupMaxKeys / 2));
     for (let i = keys.length - 1; i >= 0; i--) seen.add(SeenSpans.key(keys[i]!.trace_id, keys[i]!.span_id));
-    const { spool, recovered } = openSpool(config, logger, seen);
+    const { spool, recovered, lostRows } = openSpool(config, logger, seen);
     const durability = new DurabilityMetrics(metrics.registry, {
       bufferedRows: () => writer.bufferedRows,
       spoolBytes: () => spool.bytes,
@@ -84,6 +84,7 @@ export class IngestCore {
       spoolMaxBytes: () => spool.maxBytes,
       oldestBatchAgeSeconds: () => writer.oldestBatchAgeSeconds(),
     });
+    if (lostRows > 0) durability.spoolLostRows.inc(lostRows);
     const writer = new BatchWriter(
       store,
       spool,
@@ -158,9 +159,9 @@ export class IngestCore {
  * those spans are remembered as seen (a sender retrying them is answered as a duplicate) and
  * their batches are written first, under the same dedup tokens as before.
  */
-function openSpool(config: PnlConfig, logger: Logger, seen: SeenSpans): { spool: Spool; recovered: RecoveredBatch[] } {
+function openSpool(config: PnlConfig, logger: Logger, seen: SeenSpans): { spool: Spool; recovered: RecoveredBatch[]; lostRows: number } {
   const dir = config.spoolDir ?? join(config.dataDir, 'spool');
-  const { spool, recovered: segments } = Spool.open(dir, { maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync, logger });
+  const { spool, recovered: segments, lostRows } = Spool.open(dir, { maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync, logger });
   const recovered: RecoveredBatch[] = [];
   let rows = 0;
   for (const segment of segments) {
@@ -171,7 +172,7 @@ function openSpool(config: PnlConfig, logger: Logger, seen: SeenSpans): { spool:
     rows += segment.rows;
   }
   if (segments.length > 0) logger.info('spool: writing batches a previous process accepted', { dir, batches: segments.length, rows, bytes: spool.bytes });
-  return { spool, recovered };
+  return { spool, recovered, lostRows };
 }
 
 /**

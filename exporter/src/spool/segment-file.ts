@@ -91,29 +91,56 @@ export interface SegmentRecord {
 export interface SegmentContents {
   records: SegmentRecord[];
   rowCount: number;
-  /** Bytes of whole, valid records. */
+  /** Bytes up to the end of the last valid record. */
   validBytes: number;
-  /** Bytes after the last valid record (a torn append), 0 normally. */
+  /** Bytes after the last valid record (a torn append, or damage that hides where records end), 0 normally. */
   tornBytes: number;
+  /** Whole records inside the segment whose checksum failed (damage on disk), skipped: their rows are lost. */
+  damaged: { records: number; rows: number };
 }
 
-/** Reads every valid record of a segment, in order. */
+/**
+ * Reads every valid record of a segment, in order. A record whose checksum fails but whose
+ * length leads to a valid record (or the file's end, for a record followed by others) is
+ * damaged, not torn: it is skipped and counted, and the records after it are read. Before, the
+ * read stopped there and every later acknowledged record of the segment was dropped as if never
+ * written (found by an audit). Where the length itself cannot be trusted, reading stops
+ * (`tornBytes`).
+ */
 export function readSegment(path: string): SegmentContents {
   const data = readFileSync(path);
   const records: SegmentRecord[] = [];
+  const damaged = { records: 0, rows: 0 };
   let offset = 0;
+  let validBytes = 0;
   let rowCount = 0;
   while (offset + HEADER_BYTES <= data.length) {
-    const length = data.readUInt32LE(offset);
-    const count = data.readUInt32LE(offset + 4);
-    const checksum = data.readUInt32LE(offset + 8);
-    const end = offset + HEADER_BYTES + length;
-    if (end > data.length) break;
-    const payload = data.subarray(offset + HEADER_BYTES, end);
-    if (crc32(payload) !== checksum) break;
-    records.push({ payload, rows: count, crc: checksum });
-    rowCount += count;
-    offset = end;
+    const record = recordAt(data, offset);
+    if (record === undefined) break;
+    if (!record.valid) {
+      // Damaged in place only if a valid record follows: at the end it may be a torn append.
+      if (record.end === data.length || recordAt(data, record.end)?.valid !== true) break;
+      damaged.records++;
+      damaged.rows += record.rows;
+      offset = record.end;
+      continue;
+    }
+    records.push({ payload: record.payload, rows: record.rows, crc: record.crc });
+    rowCount += record.rows;
+    offset = record.end;
+    validBytes = offset;
   }
-  return { records, rowCount, validBytes: offset, tornBytes: data.length - offset };
+  return { records, rowCount, validBytes, tornBytes: data.length - offset, damaged };
+}
+
+/** The record whose header starts at `offset`, or undefined when it does not fit in the data. */
+function recordAt(data: Buffer, offset: number): { payload: Buffer; rows: number; crc: number; end: number; valid: boolean } | undefined {
+  if (offset + HEADER_BYTES > data.length) return undefined;
+  const length = data.readUInt32LE(offset);
+  const rows = data.readUInt32LE(offset + 4);
+  const crc = data.readUInt32LE(offset + 8);
+  const end = offset + HEADER_BYTES + length;
+  if (end > data.length) return undefined;
+  const payload = data.subarray(offset + HEADER_BYTES, end);
+  return { payload, rows, crc, end, valid: crc32(payload) === crc };
 }

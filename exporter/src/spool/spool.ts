@@ -54,7 +54,7 @@ export class Spool {
    * Opens (creating) the spool directory, takes its lock, and returns the spool with the
    * segments a previous process left: batches that were accepted and maybe not committed.
    */
-  static open(dir: string, options: SpoolOptions): { spool: Spool; recovered: SpooledSegment[] } {
+  static open(dir: string, options: SpoolOptions): { spool: Spool; recovered: SpooledSegment[]; lostRows: number } {
     try {
       mkdirSync(dir, { recursive: true });
     } catch (err) {
@@ -62,13 +62,23 @@ export class Spool {
     }
     takeLock(dir);
     const recovered: SpooledSegment[] = [];
-    for (const name of readdirSync(dir).filter((n) => SEGMENT.test(n)).sort()) {
+    let lostRows = 0;
+    const names = readdirSync(dir).filter((n) => SEGMENT.test(n)).sort();
+    for (const name of names) {
       const path = join(dir, name);
       const contents = readSegment(path);
-      if (contents.tornBytes > 0) {
-        // The end of a record whose request was never answered: drop it so appends stay aligned.
+      if (contents.damaged.records > 0) {
+        lostRows += contents.damaged.rows;
+        options.logger.error('spool: skipped damaged records of a segment (checksum failed); their rows are lost', { segment: name, records: contents.damaged.records, rows: contents.damaged.rows });
+      }
+      if (contents.tornBytes > 0 && name === names[names.length - 1]) {
+        // Only the newest segment was being appended to: its end is a request interrupted by a
+        // crash, never answered. Dropped, so the file holds whole records.
         truncateSync(path, contents.validBytes);
         options.logger.warn('spool: dropped the torn end of a segment (a request interrupted by a crash; it was never acknowledged)', { segment: name, bytes: contents.tornBytes });
+      } else if (contents.tornBytes > 0) {
+        // An older segment was sealed whole: unreadable bytes there are damage, and acknowledged.
+        options.logger.error('spool: the end of a sealed segment is unreadable (damaged on disk); the rows there are lost', { segment: name, bytes: contents.tornBytes });
       }
       if (contents.rowCount === 0) {
         unlinkSync(path);
@@ -76,7 +86,7 @@ export class Spool {
       }
       recovered.push({ id: Number(SEGMENT.exec(name)![1]), path, bytes: contents.validBytes, rows: contents.rowCount });
     }
-    return { spool: new Spool(dir, options, recovered), recovered };
+    return { spool: new Spool(dir, options, recovered), recovered, lostRows };
   }
 
   /** Bytes on disk: sealed segments plus the open one. */
