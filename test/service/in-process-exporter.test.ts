@@ -32,6 +32,15 @@ describe('PnlSpanExporter (in process, no service)', () => {
     expect(await core.store.select('SELECT tier, monthly_usd FROM pnl.tier_prices')).toEqual([{ tier: 'pro', monthly_usd: 99 }]);
     const text = await core.metrics.exposition();
     expect(metricValue(text, 'pnl_llm_calls_total', { customer: 'cust_acme', feature: 'chat', provider: 'openai', model: 'gpt-4o-mini', status: 'unset' })).toBe(2);
+    // ClickHouse refusing (a table detached): the flush gives up after its timeout instead of
+    // waiting forever, and the rows are written once the table is back.
+    await core.store.client.command({ query: 'DETACH TABLE pnl.llm_calls' });
+    emitTwoCalls(provider);
+    // (Not provider.forceFlush(): the SDK's processor calls the exporter's forceFlush under its own 30 s limit.)
+    await expect(exporter.forceFlush(300)).rejects.toThrow(/ClickHouse has not taken 2 buffered rows within 300 ms; they stay in the spool/);
+    await core.store.client.command({ query: 'ATTACH TABLE pnl.llm_calls' });
+    await exporter.forceFlush();
+    expect(await core.store.select('SELECT count() AS n FROM pnl.llm_calls')).toEqual([{ n: 6 }]);
     await provider.shutdown();
     await exporter.shutdown();
     await exporter.shutdown(); // idempotent

@@ -7,6 +7,9 @@ import type { Attributes } from '../model/decoded-span.js';
 import { IngestCore } from '../service/ingest-core.js';
 import { readableSpanToDecoded } from './readable-span-to-decoded.js';
 
+/** How long forceFlush waits for ClickHouse, as the SDK's BatchSpanProcessor waits for an export. */
+const DEFAULT_FLUSH_TIMEOUT_MS = 30_000;
+
 /**
  * An OpenTelemetry SpanExporter that prices and stores LLM spans in this process, with no
  * separate service: the same pipeline as `POST /v1/traces` (normalize, dedupe, rate, store,
@@ -55,9 +58,26 @@ export class PnlSpanExporter implements SpanExporter {
     );
   }
 
-  /** Writes buffered rows to ClickHouse. */
-  async forceFlush(): Promise<void> {
-    await (await this.core).writer.flush();
+  /**
+   * Writes buffered rows to ClickHouse. Rejects after `timeoutMs` if ClickHouse has not taken
+   * them (it is down or refusing): the rows stay in the spool and are written once it is back.
+   * Without the limit a flush during an outage never returned.
+   */
+  async forceFlush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
+    const core = await this.core;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const { bufferedRows } = core.writer;
+        reject(new Error(`PnlSpanExporter.forceFlush: ClickHouse has not taken ${bufferedRows} buffered rows within ${timeoutMs} ms; they stay in the spool and are written when it answers (see the exporter log)`));
+      }, timeoutMs);
+      timer.unref();
+    });
+    try {
+      await Promise.race([core.writer.flush(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Flushes and closes ClickHouse. Idempotent. */
