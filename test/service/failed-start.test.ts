@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
@@ -31,5 +31,25 @@ describe('a start that fails after the port is bound', () => {
     started.push(svc);
     expect(svc.url).toBe(`http://127.0.0.1:${port}`);
     expect(await (await fetch(`${svc.url}/healthz`)).json()).toEqual({ status: 'ok' });
+  });
+
+  it('releases the spool when the ingest core fails after opening it, and the engine for the next start', async () => {
+    // One embedded engine data dir at a time per process: the service of the test above goes first.
+    for (const s of started.splice(0)) await s.stop({ keepData: true });
+    const other = tempDir('agentic-pnl-failed-core-');
+    try {
+      // The hash salt is read after the spool is open and its writer started: a directory in
+      // the salt file's place makes that step fail.
+      mkdirSync(join(other.path, 'hash-salt'), { recursive: true });
+      const err = await startTestService({}, other.path).catch((e: unknown) => e);
+      expect((err as NodeJS.ErrnoException).code).toMatch(/^(EISDIR|EEXIST)$/);
+      expect(existsSync(join(other.path, 'spool'))).toBe(true);
+      expect(existsSync(join(other.path, 'spool', LOCK_FILE))).toBe(false);
+      rmSync(join(other.path, 'hash-salt'), { recursive: true });
+      const svc = await startTestService({}, other.path);
+      await svc.stop({ keepData: true });
+    } finally {
+      other.remove();
+    }
   });
 });
