@@ -4,6 +4,7 @@ import { loadConfig } from '../config/config.js';
 import { storedToLlmCall, repriceCalls, renderRepriceTable, type RepriceResult } from '../pnl/reprice.js';
 import { formatPicoUsd, loadPriceBook, readOverridesFile, type PriceBook, type PriceBookEntry } from '../price/index.js';
 import { canonicalServiceTier } from '../model/service-tier.js';
+import { canonicalProvider } from '../normalize/canonical-provider.js';
 import type { ClickHouseTarget } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
 import { registerPricesDiffCommand } from './prices-diff.js';
@@ -122,11 +123,13 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
 
   prices
     .command('show <provider> <model>')
-    .description('Show which price entry prices a model at a date, from which layer, with its per-million prices.')
+    .description('Show which price entry prices a model at a date, from which layer, with its per-million prices. The provider is read as ingest reads a span\'s (aws.bedrock = aws).')
     .option('--at <date>', 'ISO date or instant (UTC) [default: now]')
     .option('--service-tier <tier>', 'the service tier of the call: default, batch, priority, flex [default: default]')
     .addOption(pricesFileOption())
-    .action(async (provider: string, model: string, o: { at?: string; serviceTier?: string; pricesFile?: string }) => {
+    .action(async (reported: string, model: string, o: { at?: string; serviceTier?: string; pricesFile?: string }) => {
+      // Calls are stored with the catalog's provider id; show what such a call gets, not what a raw name would.
+      const provider = canonicalProvider(reported);
       const atUs = parseAt(o.at);
       const file = overridesFile(o.pricesFile);
       const book = await loadPriceBook(file === undefined ? {} : { overridesFile: file });

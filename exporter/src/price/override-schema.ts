@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalProvider } from '../normalize/canonical-provider.js';
 import type { PricedServiceTier } from '../model/service-tier.js';
 import { isPricedServiceTier, PRICED_SERVICE_TIERS } from '../model/service-tier.js';
 import { decimal, instant, mtok } from './override-fields.js';
@@ -14,7 +15,10 @@ import { longContextSchema } from './override-long-context.js';
 export interface PriceOverride {
   /** Stable id recorded on every call priced with this entry (`override:<id>`). Derived from provider, model and dates when absent. */
   id?: string;
-  /** Provider id as the call reports it or as the catalog names it (`openai`, `anthropic`, `my-vllm`). */
+  /**
+   * Provider as spans report it or as the catalog names it (`openai`, `aws.bedrock`, `azure_openai`, `my-vllm`). Read
+   * into the catalog id the way ingest reads a span's provider, so `aws.bedrock` and `aws` name the same calls.
+   */
   provider: string;
   /** Exact model name, a pattern with `*`, or absent / `*` for every model of the provider. */
   model?: string;
@@ -51,6 +55,7 @@ export interface PriceOverride {
 /** An override after validation: decimals as exact plain strings, dates as instants. */
 export interface ValidOverride {
   id: string;
+  /** The catalog provider id (`canonicalProvider`): what a stored call's provider is compared with. */
   provider: string;
   model: string;
   effectiveFrom: { text: string; us: number } | null;
@@ -91,7 +96,9 @@ export const overrideEntrySchema = z
   .strictObject(
     {
       id: z.string({ error: 'must be a string' }).regex(ID, 'must start with a letter or digit and use only letters, digits and . _ : @ / * + -').optional(),
-      provider: z.string({ error: 'is required: the provider id as text, e.g. openai' }).trim().min(1, 'must not be empty').transform((s) => s.toLowerCase()),
+      // Ingest rewrites span providers to catalog ids before pricing (aws.bedrock -> aws, azure_openai -> azure);
+      // an entry kept as written would never match a stored call.
+      provider: z.string({ error: 'is required: the provider id as text, e.g. openai' }).trim().min(1, 'must not be empty').transform((s) => canonicalProvider(s)),
       model: z.string({ error: 'must be a model name or pattern, e.g. gpt-4o-mini or ft:gpt-4o-mini:acme:*' }).trim().min(1, 'must not be empty').optional(),
       effective_from: instant.optional(),
       effective_to: instant.optional(),
