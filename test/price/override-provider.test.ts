@@ -80,3 +80,32 @@ describe('an override names its provider the way spans do', () => {
     }
   });
 });
+
+describe("an override applies to its own provider's calls, not to calls priced from its list as a fallback", () => {
+  // The catalog prices Azure calls from OpenAI's (and Anthropic's) model lists; the contract is still per provider.
+  const OPENAI_MINI = { id: 'openai-mini', provider: 'openai', model: 'gpt-4o-mini', discount_percent: 30 };
+
+  it('leaves Azure calls at the catalog price when only OpenAI has a discount', () => {
+    const book = createPriceBook([OPENAI_MINI, { id: 'anthropic-all', provider: 'anthropic', discount_percent: 10 }]);
+    const azure = ingest(book, 'azure.ai.openai', 'gpt-4o-mini');
+    expect(azure.priceId).toBe('catalog:openai/gpt-4o-mini');
+    expect(azure.cost?.total).toBe(pico(1_000, '0.15'));
+    expect(ingest(book, 'azure.ai.inference', 'claude-sonnet-4-5').priceId).toBe('catalog:anthropic/claude-sonnet-4-5');
+    // OpenAI's own calls still get it.
+    expect(ingest(book, 'openai', 'gpt-4o-mini').priceId).toBe('override:openai-mini+catalog:openai/gpt-4o-mini');
+  });
+
+  it("prices Azure calls with the azure entry even when an OpenAI entry names the model more specifically", () => {
+    const book = createPriceBook([OPENAI_MINI, { id: 'azure-all', provider: 'azure', discount_percent: 10 }]);
+    const azure = ingest(book, 'azure_openai', 'gpt-4o-mini');
+    expect(azure.priceId).toBe('override:azure-all+catalog:openai/gpt-4o-mini');
+    expect(azure.cost?.total).toBe((pico(1_000, '0.15') * 9n) / 10n);
+    expect(ingest(book, 'openai', 'gpt-4o-mini').priceId).toBe('override:openai-mini+catalog:openai/gpt-4o-mini');
+  });
+
+  it("still matches the catalog's own id for a provider the catalog renames", () => {
+    // aws-bedrock is not rewritten at ingest; genai-prices knows it as `aws`.
+    const book = createPriceBook([{ id: 'aws-all', provider: 'aws', discount_percent: 50 }]);
+    expect(ingest(book, 'aws-bedrock', HAIKU).priceId).toBe(`override:aws-all+catalog:aws/regional.${HAIKU}`);
+  });
+});

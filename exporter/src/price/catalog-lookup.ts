@@ -46,8 +46,14 @@ export function catalogVersion(): string {
 
 /** A model found in the catalog, with the provider whose price list it came from. */
 export interface CatalogMatch {
+  /** The provider whose list holds the model: for a fallback price, the list's owner (azure → `openai`). */
   provider: Provider;
   model: ModelInfo;
+  /**
+   * The catalog's id for the call's own provider, its aliases resolved (`aws-bedrock` → `aws`) but never a
+   * fallback: `azure` for an Azure call priced from OpenAI's list. Overrides are matched against this.
+   */
+  callProviderId: string;
 }
 
 /**
@@ -72,7 +78,7 @@ function tryCalc(modelName: string, providerId: string | undefined): CatalogMatc
   try {
     // Empty usage: only the matching is wanted here; prices are computed exactly elsewhere.
     const result = calcPrice({}, modelName, providerId === undefined ? {} : { providerId });
-    return result === null ? null : { provider: ownerOf(result.provider, result.model), model: result.model };
+    return result === null ? null : { provider: ownerOf(result.provider, result.model), model: result.model, callProviderId: result.provider.id };
   } catch {
     // genai-prices rejects a few malformed entries while pricing; such a model is treated as unknown.
     return null;

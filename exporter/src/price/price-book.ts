@@ -1,5 +1,6 @@
 import type { LlmCall } from '../model/llm-call.js';
 import { billedServiceTier } from '../model/service-tier.js';
+import { canonicalProvider } from '../normalize/canonical-provider.js';
 import type { PricedCall, UnpricedReason } from '../model/priced-call.js';
 import { catalogProviders, catalogVersion, findCatalogModel } from './catalog-lookup.js';
 import type { CatalogModel } from './catalog-model.js';
@@ -90,11 +91,15 @@ class DefaultPriceBook implements PriceBook {
   #resolve(provider: string, responseModel: string, requestModel: string): TieredSchedule {
     const names = [...new Set([responseModel.trim(), requestModel.trim()].filter((n) => n !== ''))];
     if (names.length === 0) return UNPRICED_TIERED;
-    const match = findCatalogModel(provider.trim(), names);
+    // Stored calls already carry the canonical id; a provider given any other way (prices show, tests) is read
+    // the same way, so it is priced as ingest would price it and matched like the overrides' own providers.
+    const own = canonicalProvider(provider);
+    const match = findCatalogModel(own, names);
     const catalog: CatalogModel | null = match === null ? null : compileCatalogModel(match.provider, match.model);
-    // Overrides may name the provider as the call reports it or as the catalog calls it, and the model by
-    // either reported name or by the catalog model id.
-    const providers = new Set([provider.trim().toLowerCase(), catalog?.providerId ?? '']);
+    // Overrides match the call's own provider (or the catalog's id for it), never the owner of a fallback list:
+    // an OpenAI contract does not price Azure calls, though the catalog prices them from OpenAI's list. The
+    // model may be named by either reported name or by the catalog model id.
+    const providers = new Set([own, match?.callProviderId ?? own]);
     const models = [...names.map((n) => n.toLowerCase()), ...(catalog === null ? [] : [catalog.modelId.toLowerCase()])];
     const applicable = this.#overrides.filter((o) => providers.has(o.valid.provider) && models.some((m) => o.pattern.matches(m)));
     if (catalog === null && applicable.length === 0) return UNPRICED_TIERED;
