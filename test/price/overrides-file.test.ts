@@ -102,6 +102,15 @@ overrides:
     expect(err.problems[1]?.message).toContain('same provider, model, service_tier and effective_from as overrides[0]');
   });
 
+  it("rejects '+' in an id: it joins a discount's id to the catalog entry's in a price_id", () => {
+    const text = 'version: 1\noverrides:\n  - id: acme+2025\n    provider: openai\n    discount_percent: 10\n';
+    const err = problemsOf(() => parseOverridesYaml(text, 'p.yaml'));
+    expect(err.problems).toEqual([
+      expect.objectContaining({ path: 'overrides[0].id', entryId: 'acme+2025', line: 3, message: expect.stringMatching(/must not contain '\+'.*price_id.*e\.g\. acme-2025/) }),
+    ]);
+    expect(parseOverridesYaml(text.replace('acme+2025', 'acme-2025'), 'p.yaml')[0]?.id).toBe('acme-2025');
+  });
+
   it.each([
     ['a YAML syntax error', 'version: 1\noverrides: [\n', /YAML syntax/],
     ['a missing version', 'overrides: []\n', /version, line 1: must be 1/],

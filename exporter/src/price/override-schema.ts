@@ -75,7 +75,23 @@ export interface ValidOverride {
   notes: string;
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:@/*+-]*$/;
+/*
+ * No '+': a discount's price_id is `override:<id>+<catalog entry id>`, and readers split it there to find the
+ * two price book entries.
+ */
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:@/*-]*$/;
+
+const id = z.string({ error: 'must be a string' }).superRefine((v, ctx) => {
+  if (v.includes('+')) {
+    const suggestion = v.replace(/\+/g, '-');
+    ctx.addIssue({
+      code: 'custom',
+      message: `must not contain '+', which joins a discount's id to the catalog entry's in a price_id (override:<id>+catalog:...); use another separator, e.g. ${suggestion}`,
+    });
+  } else if (!ID.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'must start with a letter or digit and use only letters, digits and . _ : @ / * -' });
+  }
+});
 
 const serviceTier = z
   .string({ error: `must be one of ${PRICED_SERVICE_TIERS.join(', ')}` })
@@ -95,7 +111,7 @@ const serviceTier = z
 export const overrideEntrySchema = z
   .strictObject(
     {
-      id: z.string({ error: 'must be a string' }).regex(ID, 'must start with a letter or digit and use only letters, digits and . _ : @ / * + -').optional(),
+      id: id.optional(),
       // Ingest rewrites span providers to catalog ids before pricing (aws.bedrock -> aws, azure_openai -> azure);
       // an entry kept as written would never match a stored call.
       provider: z.string({ error: 'is required: the provider id as text, e.g. openai' }).trim().min(1, 'must not be empty').transform((s) => canonicalProvider(s)),
