@@ -53,6 +53,14 @@ describe('agentic-pnl prices', () => {
     expect(u.out).toBe('');
   });
 
+  it('show: refuses an --at day that does not exist instead of rolling it over', async () => {
+    for (const at of ['2026-02-30', '2026-02-30T12:00:00Z']) {
+      const r = await cli(['prices', 'show', 'openai', 'gpt-4o-mini', '--at', at]);
+      expect(r.error?.message).toMatch(/--at "2026-02-30.*" is not an ISO date of the calendar/);
+    }
+    expect((await cli(['prices', 'show', 'openai', 'gpt-4o-mini', '--at', '2028-02-29'])).error).toBeUndefined();
+  });
+
   it('list: filters by provider, includes override entries, prints JSON', async () => {
     const file = join(dir.path, 'ok.yaml');
     const r = await cli(['prices', 'list', '--provider', 'openai', '--json', '--prices-file', file]);

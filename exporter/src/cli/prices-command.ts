@@ -38,7 +38,10 @@ function parseAt(at: string | undefined): number {
   if (at === undefined) return Date.now() * 1000;
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(at) ? `${at}T00:00:00Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(at) ? at : `${at}Z`;
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new Error(`--at ${JSON.stringify(at)} is not an ISO date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)`);
+  // Date.parse rolls 2026-02-30 over to March 2; the calendar day written must exist.
+  const [, y, m, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(at) ?? [];
+  const realDay = y !== undefined && new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))).toISOString().startsWith(`${y}-${m}-${d}`);
+  if (Number.isNaN(ms) || !realDay) throw new Error(`--at ${JSON.stringify(at)} is not an ISO date of the calendar (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, e.g. 2026-02-28)`);
   return ms * 1000;
 }
 

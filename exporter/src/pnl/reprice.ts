@@ -195,11 +195,22 @@ function monthsOf(from: string, to: string): Array<{ ym: number; from: string; t
   return out;
 }
 
+/**
+ * Throws unless `value` is a day of the calendar written YYYY-MM-DD. Date.parse alone accepts 2026-02-30 and
+ * rolls it over to March 2, which would silently re-rate (or skip) days nobody asked for; the day must read
+ * back unchanged.
+ */
+function checkDay(flag: string, value: string): void {
+  const ms = DAY.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+    throw new Error(`${flag} ${JSON.stringify(value)} is not a day of the calendar: write an existing UTC day as YYYY-MM-DD, e.g. 2026-02-28 (${flag === '--to' ? 'the day after the last one to re-rate' : 'the first day to re-rate'})`);
+  }
+}
+
 /** Re-rates the stored calls of [from, to) with `priceBook` and, unless a dry run, rewrites them and the daily aggregates. */
 export async function repriceCalls(store: PnlStore, priceBook: PriceBook, options: RepriceOptions): Promise<RepriceResult> {
-  if (!DAY.test(options.from) || !DAY.test(options.to) || Number.isNaN(Date.parse(options.from)) || Number.isNaN(Date.parse(options.to))) {
-    throw new Error(`--from and --to must be days as YYYY-MM-DD (got ${options.from} and ${options.to})`);
-  }
+  checkDay('--from', options.from);
+  checkDay('--to', options.to);
   if (options.from >= options.to) throw new Error(`--from ${options.from} must be before --to ${options.to} (exclusive)`);
   if (!options.dryRun) await refuseDistributedTables(store);
   const progress = options.onProgress ?? (() => undefined);
