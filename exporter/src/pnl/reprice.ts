@@ -25,8 +25,9 @@ import type { PnlStore } from '../store/pnl-store.js';
  *      of the partition's parts — readers see either the old month or the new one, never a
  *      mixture, never a row twice;
  *   5. rebuild the month of `pnl.llm_costs_daily` the same way: staging = the partition's rows
- *      outside the affected days/customer + a fresh GROUP BY of llm_calls for the affected days,
- *      then REPLACE PARTITION.
+ *      except those of the (day, customer) keys that have raw calls in the range + a fresh GROUP BY
+ *      of those calls, then REPLACE PARTITION. Days whose raw calls already expired (raw retention
+ *      may be shorter than aggregate retention) keep their daily rows untouched.
  *
  * Re-running is safe: every run starts from what is stored, the scratch/staging tables are
  * dropped and recreated, and an interrupted run leaves each partition either fully old or fully
@@ -212,9 +213,12 @@ export async function repriceCalls(store: PnlStore, priceBook: PriceBook, option
   checkDay('--from', options.from);
   checkDay('--to', options.to);
   if (options.from >= options.to) throw new Error(`--from ${options.from} must be before --to ${options.to} (exclusive)`);
-  if (!options.dryRun) await refuseDistributedTables(store);
   const progress = options.onProgress ?? (() => undefined);
   const customer = options.customer ?? '';
+  if (!options.dryRun) {
+    await refuseDistributedTables(store);
+    await refusePartlyExpiredDays(store, { from: options.from, to: options.to, customer });
+  }
   const diffs = new Map<string, RepriceDifference>();
   const result: RepriceResult = { dryRun: options.dryRun, calls: 0, changedCalls: 0, rewrittenMonths: [], rebuiltDailyMonths: [], differences: [] };
 
@@ -300,6 +304,36 @@ async function refuseDistributedTables(store: PnlStore): Promise<void> {
   );
 }
 
+/*
+ * The daily rows of a (day, customer) that has raw calls are rebuilt from those calls. When the daily rows
+ * count more calls than llm_calls still holds, raw retention expired part of the day (TTL drops whole parts,
+ * and a part can end mid-day), and the rebuild would drop the expired calls' cost from the aggregates.
+ * Refused before anything is written; such days can only be left out of the range.
+ */
+async function refusePartlyExpiredDays(store: PnlStore, range: { from: string; to: string; customer: string }): Promise<void> {
+  const rows = await store.select<{ d: string; customer_id: string; daily_calls: string; raw_calls: string }>(
+    `SELECT toString(a.day) AS d, a.customer_id AS customer_id, toString(a.calls) AS daily_calls, toString(r.calls) AS raw_calls
+     FROM (SELECT day, customer_id, sum(calls) AS calls FROM pnl.llm_costs_daily
+           WHERE day >= {from:Date} AND day < {to:Date} AND ({customer:String} = '' OR customer_id = {customer:String})
+           GROUP BY day, customer_id) AS a
+     INNER JOIN (SELECT toDate(start_time) AS day, customer_id, count() AS calls FROM pnl.llm_calls
+           WHERE start_time >= toDateTime64({from:Date}, 6, 'UTC') AND start_time < toDateTime64({to:Date}, 6, 'UTC')
+             AND ({customer:String} = '' OR customer_id = {customer:String})
+           GROUP BY day, customer_id) AS r
+     ON a.day = r.day AND a.customer_id = r.customer_id
+     WHERE a.calls > r.calls
+     ORDER BY d, customer_id`,
+    range,
+  );
+  if (rows.length === 0) return;
+  const shown = rows.slice(0, 10).map((r) => `${r.d} ${JSON.stringify(r.customer_id)} (${r.daily_calls} calls aggregated, ${r.raw_calls} stored)`);
+  const days = [...new Set(rows.map((r) => r.d))];
+  throw new Error(
+    `reprice cannot rebuild the daily aggregates of ${rows.length} day x customer pair(s) whose raw calls partly expired: ${shown.join('; ')}${rows.length > shown.length ? '; ...' : ''}. ` +
+      `Rebuilding them from the calls left would drop the expired calls' cost. Nothing was written. Choose a range that leaves out ${days.length === 1 ? days[0] : `${days[0]} to ${days[days.length - 1]}`} (e.g. --from the day after).`,
+  );
+}
+
 async function command(store: PnlStore, query: string, params: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): Promise<void> {
   await store.client.command({ query, query_params: params, clickhouse_settings: settings as never });
 }
@@ -360,16 +394,22 @@ async function rebuildDailyPartition(store: PnlStore, partition: string, ym: num
     await command(store, `CREATE TABLE ${DAILY_STAGE} AS pnl.llm_costs_daily`);
     const columns = await columnsOf(store, 'llm_costs_daily');
     const list = columns.map(quote).join(', ');
-    // Keep the month's rows outside the rebuilt days (or of other customers) exactly as they are.
+    // Only the (day, customer) keys with raw calls in the range are rebuilt; every other row of the month is kept
+    // as it is. Raw calls may expire before their daily rows (raw retention can be the shorter one), and a day
+    // in the range without calls must keep its aggregates rather than be rebuilt from nothing.
     await command(
       store,
       `INSERT INTO ${DAILY_STAGE} (${list}) SELECT ${list} FROM pnl.llm_costs_daily
        WHERE toYYYYMM(day) = {ym:UInt32}
-         AND NOT (day >= {from:Date} AND day < {to:Date} AND ({customer:String} = '' OR customer_id = {customer:String}))`,
+         AND (day, customer_id) NOT IN (
+           SELECT DISTINCT toDate(start_time), customer_id FROM pnl.llm_calls
+           WHERE start_time >= toDateTime64({from:Date}, 6, 'UTC') AND start_time < toDateTime64({to:Date}, 6, 'UTC')
+             AND ({customer:String} = '' OR customer_id = {customer:String}))`,
       { ym, ...range },
       freshInsertSettings(),
     );
-    // Same keys and sums as aggregateDaily() in store/daily-aggregates.ts, from the re-rated calls.
+    // Same keys and sums as aggregateDaily() in store/daily-aggregates.ts, from the re-rated calls: exactly the
+    // (day, customer) keys left out above.
     await command(
       store,
       `INSERT INTO ${DAILY_STAGE} (day, customer_id, feature_id, provider, model, attempt_reason, calls, error_calls, unpriced_calls,
