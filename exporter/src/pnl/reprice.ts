@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LlmCall } from '../model/llm-call.js';
 import type { CallCost, PicoUsd } from '../model/priced-call.js';
-import { formatPicoUsd, type PriceBook } from '../price/index.js';
+import { formatPicoUsd, type PriceBook, type PriceBookEntry } from '../price/index.js';
 import type { PnlStore } from '../store/pnl-store.js';
 
 /*
@@ -220,6 +220,8 @@ export async function repriceCalls(store: PnlStore, priceBook: PriceBook, option
     await refusePartlyExpiredDays(store, { from: options.from, to: options.to, customer });
   }
   const diffs = new Map<string, RepriceDifference>();
+  /** Price book entries upserted by this run, so a month only writes the ones earlier months did not. */
+  const recorded = new Set<string>();
   const result: RepriceResult = { dryRun: options.dryRun, calls: 0, changedCalls: 0, rewrittenMonths: [], rebuiltDailyMonths: [], differences: [] };
 
   for (const month of monthsOf(options.from, options.to)) {
@@ -270,6 +272,9 @@ export async function repriceCalls(store: PnlStore, priceBook: PriceBook, option
     progress(`${month.ym}: ${changedInMonth} of ${rows.length} calls priced differently`);
     if (options.dryRun) continue;
 
+    // Before any call is rewritten, so no stored price_id ever lacks its pnl.price_book row (readers join on it),
+    // even if the run stops half way. The service records only the book it started with.
+    await recordPriceEntries(store, priceBook, rates.values(), recorded);
     const partition = String(month.ym);
     if (changedInMonth > 0) {
       await rewriteCallsPartition(store, partition, month.ym, [...rates.values()]);
@@ -284,6 +289,21 @@ export async function repriceCalls(store: PnlStore, priceBook: PriceBook, option
     (a, b) => a.customerId.localeCompare(b.customerId) || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model),
   );
   return result;
+}
+
+/**
+ * Upserts the price book rows behind the price ids in `rates` that `recorded` does not hold yet. A discount's id
+ * names two rows (`override:<id>+catalog:<entry>`); both are written.
+ */
+async function recordPriceEntries(store: PnlStore, priceBook: PriceBook, rates: Iterable<RateRow>, recorded: Set<string>): Promise<void> {
+  const wanted = new Set<string>();
+  for (const r of rates) {
+    for (const id of r.price_id === '' ? [] : r.price_id.split('+')) if (!recorded.has(id)) wanted.add(id);
+  }
+  if (wanted.size === 0) return;
+  const rows: PriceBookEntry[] = priceBook.entries().filter((e) => wanted.has(e.entry_id));
+  await store.upsertPriceBook(rows);
+  for (const id of wanted) recorded.add(id);
 }
 
 /*
