@@ -61,6 +61,47 @@ describe('agentic-pnl prices', () => {
     expect((await cli(['prices', 'show', 'openai', 'gpt-4o-mini', '--at', '2028-02-29'])).error).toBeUndefined();
   });
 
+  it('show: prints the long-context tier rates of a tiered model, discounted like the base ones', async () => {
+    // genai-prices 0.1.8: gemini-2.5-pro $1.25 / $0.125 / $10 per million, and $2.50 / $0.25 / $15 for every token
+    // of a call over 200,000 input tokens.
+    const r = await cli(['prices', 'show', 'google', 'gemini-2.5-pro', '--at', '2026-01-15']);
+    expect(r.error).toBeUndefined();
+    const [base, tier] = r.out.split(/^over 200000 input tokens.*$/m);
+    expect(r.out).toMatch(/^over 200000 input tokens, every token of the call \(USD per million, effective\):$/m);
+    expect(base).toMatch(/^\s+input\s+\$1\.25$/m);
+    expect(base).toMatch(/^\s+output\s+\$10\.00$/m);
+    expect(tier).toMatch(/^\s+input\s+\$2\.50$/m);
+    expect(tier).toMatch(/^\s+cache read\s+\$0\.25$/m);
+    expect(tier).toMatch(/^\s+cache write\s+\$2\.50$/m);
+    expect(tier).toMatch(/^\s+output\s+\$15\.00$/m);
+
+    const file = join(dir.path, 'gemini-deal.yaml');
+    writeFileSync(file, "version: 1\noverrides:\n  - id: gemini-deal\n    provider: google\n    discount_percent: 20\n");
+    const d = await cli(['prices', 'show', 'google', 'gemini-2.5-pro', '--at', '2026-01-15', '--prices-file', file]);
+    const [, discounted] = d.out.split(/^over 200000 input tokens.*$/m);
+    expect(discounted).toMatch(/^\s+input\s+\$2\.00$/m);
+    expect(discounted).toMatch(/^\s+output\s+\$12\.00$/m);
+    // An override's own long_context tiers are shown the same way.
+    const own = join(dir.path, 'vllm-tiers.yaml');
+    writeFileSync(own, "version: 1\noverrides:\n  - provider: my-vllm\n    model: qwen-1m\n    input_mtok: '0.10'\n    output_mtok: '0.30'\n    long_context:\n      above_input_tokens: 128000\n      input_mtok: '0.20'\n");
+    const v = await cli(['prices', 'show', 'my-vllm', 'qwen-1m', '--prices-file', own]);
+    const [vBase, vTier] = v.out.split(/^over 128000 input tokens.*$/m);
+    expect(vBase).toMatch(/^\s+input\s+\$0\.10$/m);
+    expect(vTier).toMatch(/^\s+input\s+\$0\.20$/m);
+    expect(vTier).toMatch(/^\s+output\s+\$0\.30$/m);
+    // A model without tiers prints none.
+    expect((await cli(['prices', 'show', 'openai', 'gpt-4o-mini'])).out).not.toMatch(/input tokens/);
+  });
+
+  it('show: --service-tier takes only the tiers prices are written for', async () => {
+    const bad = await cli(['prices', 'show', 'openai', 'gpt-4o-mini', '--service-tier', 'cheap']);
+    expect(bad.error?.message).toMatch(/--service-tier.*must be one of default, batch, priority, flex.*"cheap"/);
+    expect(bad.out).toBe('');
+    const ok = await cli(['prices', 'show', 'openai', 'gpt-4o-mini', '--service-tier', 'Batch']);
+    expect(ok.error).toBeUndefined();
+    expect(ok.out).toMatch(/^openai gpt-4o-mini at .*, batch tier$/m);
+  });
+
   it('list: filters by provider, includes override entries, prints JSON', async () => {
     const file = join(dir.path, 'ok.yaml');
     const r = await cli(['prices', 'list', '--provider', 'openai', '--json', '--prices-file', file]);

@@ -1,9 +1,9 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { clickHouseTargetOf } from '../config/clickhouse-target.js';
 import { loadConfig } from '../config/config.js';
 import { storedToLlmCall, repriceCalls, renderRepriceTable, type RepriceResult } from '../pnl/reprice.js';
 import { formatPicoUsd, loadPriceBook, readOverridesFile, type PriceBook, type PriceBookEntry } from '../price/index.js';
-import { canonicalServiceTier } from '../model/service-tier.js';
+import { canonicalServiceTier, isPricedServiceTier, PRICED_SERVICE_TIERS } from '../model/service-tier.js';
 import { canonicalProvider } from '../normalize/canonical-provider.js';
 import type { ClickHouseTarget } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
@@ -27,7 +27,8 @@ function overridesFile(flag: string | undefined): string | undefined {
 
 export { usdText };
 
-const picoPerMillion = (picoFor1000: bigint): string => usdText(formatPicoUsd(picoFor1000 * 1000n));
+/** USD per million tokens of a component that cost `pico` for `tokens` tokens (exact: rates are whole pico per token). */
+const perMillion = (pico: bigint, tokens: number): string => usdText(formatPicoUsd((pico * 1_000_000n) / BigInt(tokens)));
 
 function rangeText(e: PriceBookEntry): string {
   return `${e.effective_from ?? 'always'} .. ${e.effective_to ?? 'open'}`;
@@ -45,6 +46,26 @@ function parseAt(at: string | undefined): number {
   return ms * 1000;
 }
 
+/**
+ * `--service-tier`: only the tiers overrides can be written for; any other name would silently show the
+ * default price. Spelled as calls report it (`Batch`, Anthropic's `standard`), read as they are stored.
+ */
+function parseServiceTier(value: string): string {
+  const tier = canonicalServiceTier(value);
+  if (!isPricedServiceTier(tier)) {
+    throw new InvalidArgumentError(`must be one of ${PRICED_SERVICE_TIERS.join(', ')} (the tier that served the call), got ${JSON.stringify(value)}`);
+  }
+  return tier;
+}
+
+/** Effective USD per million tokens of each component (discounts applied, missing cache prices at the input rate). */
+export interface ShownRates {
+  input: string;
+  cacheRead: string;
+  cacheWrite: string;
+  output: string;
+}
+
 /** What `prices show` reports: the entry in effect and the effective rates it gives. */
 export interface PriceShown {
   provider: string;
@@ -53,16 +74,25 @@ export interface PriceShown {
   priceId: string;
   source: 'catalog' | 'override';
   entries: PriceBookEntry[];
-  /** Effective USD per million tokens (discounts applied), and per call. */
-  perMillion: { input: string; cacheRead: string; cacheWrite: string; output: string };
+  /** Rates of a call below every long-context threshold. */
+  perMillion: ShownRates;
   perCall: string;
+  /** Long-context tiers by ascending threshold: the rates of every token of a call whose total input exceeds it. */
+  longContext: Array<{ aboveInputTokens: number; perMillion: ShownRates }>;
+}
+
+/** Thresholds of the long-context tiers the entries declare (`input_mtok>200000` keys), ascending. */
+function tierThresholds(entries: readonly PriceBookEntry[]): number[] {
+  const found = entries.flatMap((e) => Object.keys(e.prices).flatMap((k) => /^[a-z_]+>(\d+)$/.exec(k)?.[1] ?? []).map(Number));
+  return [...new Set(found)].sort((a, b) => a - b);
 }
 
 /**
  * Which entry prices `provider`/`model` at `atUs`, from which layer, and at what effective rates, found by
- * rating probe calls with the real PriceBook (so discounts, fallbacks and effective dates are exactly as at
- * ingest). Returns null when the model is unpriced. Probes use 1,000 tokens per component: far below any
- * long-context threshold, and still exact (pico per token × 1,000 × 1,000 = per million).
+ * rating probe calls with the real PriceBook (so discounts, fallbacks, effective dates and long-context tiers
+ * are exactly as at ingest). Returns null when the model is unpriced. Each rate is read from a probe of that
+ * component alone, with a total input of 1 token for the base rates and one more than the threshold for a
+ * tier's (output beside such an input), so every probe lands in the tier it reads.
  */
 export function showPrice(book: PriceBook, provider: string, model: string, atUs: number, serviceTier = ''): PriceShown | null {
   const probe = (u: { input?: number; cacheRead?: number; cacheWrite?: number; output?: number }) =>
@@ -74,20 +104,26 @@ export function showPrice(book: PriceBook, provider: string, model: string, atUs
         service_tier: serviceTier,
       }),
     );
-  const all = probe({ input: 1000, cacheRead: 1000, cacheWrite: 1000, output: 1000 });
-  if (all.cost === null || all.priceSource === '') return null;
+  const ratesAt = (totalInput: number): ShownRates => ({
+    input: perMillion(probe({ input: totalInput }).cost?.input ?? 0n, totalInput),
+    cacheRead: perMillion(probe({ cacheRead: totalInput }).cost?.cacheRead ?? 0n, totalInput),
+    cacheWrite: perMillion(probe({ cacheWrite: totalInput }).cost?.cacheWrite ?? 0n, totalInput),
+    output: perMillion(probe({ input: totalInput, output: 1 }).cost?.output ?? 0n, 1),
+  });
+  const first = probe({ input: 1 });
+  if (first.cost === null || first.priceSource === '') return null;
   const byId = new Map(book.entries().map((e) => [e.entry_id, e]));
-  const entries = all.priceId.split('+').map((id) => byId.get(id)).filter((e): e is PriceBookEntry => e !== undefined);
+  const entries = first.priceId.split('+').map((id) => byId.get(id)).filter((e): e is PriceBookEntry => e !== undefined);
   return {
-    provider, model, at: new Date(atUs / 1000).toISOString(), priceId: all.priceId, source: all.priceSource, entries,
-    perMillion: {
-      input: picoPerMillion(all.cost.input),
-      cacheRead: picoPerMillion(all.cost.cacheRead),
-      cacheWrite: picoPerMillion(all.cost.cacheWrite),
-      output: picoPerMillion(all.cost.output),
-    },
-    perCall: usdText(formatPicoUsd(all.cost.request)),
+    provider, model, at: new Date(atUs / 1000).toISOString(), priceId: first.priceId, source: first.priceSource, entries,
+    perMillion: ratesAt(1),
+    perCall: usdText(formatPicoUsd(first.cost.request)),
+    longContext: tierThresholds(entries).map((n) => ({ aboveInputTokens: n, perMillion: ratesAt(n + 1) })),
   };
+}
+
+function rateLines(r: ShownRates): string[] {
+  return [`  input        ${r.input}`, `  cache read   ${r.cacheRead}`, `  cache write  ${r.cacheWrite}`, `  output       ${r.output}`];
 }
 
 function table(rows: string[][]): string {
@@ -128,7 +164,7 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
     .command('show <provider> <model>')
     .description('Show which price entry prices a model at a date, from which layer, with its per-million prices. The provider is read as ingest reads a span\'s (aws.bedrock = aws).')
     .option('--at <date>', 'ISO date or instant (UTC) [default: now]')
-    .option('--service-tier <tier>', 'the service tier of the call: default, batch, priority, flex [default: default]')
+    .addOption(new Option('--service-tier <tier>', `the service tier of the call: ${PRICED_SERVICE_TIERS.join(', ')} [default: default]`).argParser(parseServiceTier))
     .addOption(pricesFileOption())
     .action(async (reported: string, model: string, o: { at?: string; serviceTier?: string; pricesFile?: string }) => {
       // Calls are stored with the catalog's provider id; show what such a call gets, not what a raw name would.
@@ -136,7 +172,7 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
       const atUs = parseAt(o.at);
       const file = overridesFile(o.pricesFile);
       const book = await loadPriceBook(file === undefined ? {} : { overridesFile: file });
-      const shown = showPrice(book, provider, model, atUs, canonicalServiceTier(o.serviceTier ?? ''));
+      const shown = showPrice(book, provider, model, atUs, o.serviceTier ?? '');
       const at = new Date(atUs / 1000).toISOString();
       if (shown === null) {
         throw new Error(
@@ -144,16 +180,15 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
         );
       }
       const lines = [
-        `${provider} ${model} at ${at}${o.serviceTier === undefined ? '' : `, ${canonicalServiceTier(o.serviceTier) || 'default'} tier`}`,
+        `${provider} ${model} at ${at}${o.serviceTier === undefined ? '' : `, ${o.serviceTier} tier`}`,
         `price id     ${shown.priceId}`,
         `source       ${shown.source}`,
         ...shown.entries.map((e) => `entry        ${e.entry_id} (${e.source}, ${e.provider}/${e.model}, effective ${rangeText(e)})`),
         'per million tokens (USD, effective):',
-        `  input        ${shown.perMillion.input}`,
-        `  cache read   ${shown.perMillion.cacheRead}`,
-        `  cache write  ${shown.perMillion.cacheWrite}`,
-        `  output       ${shown.perMillion.output}`,
+        ...rateLines(shown.perMillion),
         `per call     ${shown.perCall}`,
+        // Long context is billed on the whole call, so the tier's rates are what such a call pays for every token.
+        ...shown.longContext.flatMap((t) => [`over ${t.aboveInputTokens} input tokens, every token of the call (USD per million, effective):`, ...rateLines(t.perMillion)]),
       ];
       const notes = shown.entries.map((e) => e.prices['notes']).filter((n): n is string => n !== undefined);
       for (const n of notes) lines.push(`notes        ${n}`);
