@@ -68,7 +68,7 @@ export function parseOverridesYaml(text: string, source: string): ValidOverride[
   return validateEntries(top.data.overrides, source, ['overrides'], locate);
 }
 
-/** Validates overrides given in code (tests, API writes) with the same rules as the file. */
+/** Validates overrides given in code (tests, `createPriceBook`) with the same rules as the file. */
 export function validateOverrides(entries: readonly PriceOverride[], source = '<inline>'): ValidOverride[] {
   return validateEntries(entries, source, ['overrides'], () => undefined);
 }
