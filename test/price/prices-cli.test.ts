@@ -115,6 +115,11 @@ describe('agentic-pnl prices', () => {
     expect(t.out.split('\n')[0]).toMatch(/^source\s+provider\s+model/);
     expect(t.out).toMatch(/^catalog\s+anthropic\s+/m);
     expect(t.out).not.toMatch(/^catalog\s+openai\s+/m);
+    // Spelled as a span reports it: the catalog's own id.
+    const bedrock = await cli(['prices', 'list', '--provider', 'aws.bedrock', '--json']);
+    const bedrockEntries = JSON.parse(bedrock.out) as Array<{ provider: string }>;
+    expect(bedrockEntries.length).toBeGreaterThan(10);
+    expect(new Set(bedrockEntries.map((e) => e.provider))).toEqual(new Set(['aws']));
   });
 
   it('validate: a good file prints "valid: N entries"', async () => {

@@ -144,7 +144,8 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
     .action(async (o: { provider?: string; json?: boolean; pricesFile?: string }) => {
       const file = overridesFile(o.pricesFile);
       const book = await loadPriceBook(file === undefined ? {} : { overridesFile: file });
-      const want = o.provider?.trim().toLowerCase();
+      // Spelled as spans report it or as the catalog does, like the overrides and `prices show`.
+      const want = o.provider === undefined ? undefined : canonicalProvider(o.provider);
       const entries = book.entries().filter((e) => want === undefined || e.provider.toLowerCase() === want);
       if (o.json) {
         io.out(`${JSON.stringify(entries, null, 2)}\n`);
