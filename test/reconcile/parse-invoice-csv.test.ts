@@ -70,6 +70,16 @@ describe('invoice CSV formats', () => {
     expect(parseInvoiceCsv(mixed, { format: 'generic', file: 'm.csv' }).totals.map((t) => t.provider)).toEqual(['aws', 'openai']);
   });
 
+  it('lists the provider-days a file covers, empty buckets included, per provider', () => {
+    expect(parseInvoiceCsv(openAiCostCsv(OPENAI, ['2026-03-03']), { format: 'openai', file: 'o.csv' }).covered).toEqual([
+      { day: '2026-03-01', provider: 'openai' }, { day: '2026-03-02', provider: 'openai' }, { day: '2026-03-03', provider: 'openai' },
+    ]);
+    const mixed = 'date,provider,model,cost_usd\n2026-03-02,azure,gpt-4o,1\n2026-03-01,google,gemini-2.5-pro,2\n2026-03-01,azure,gpt-4o,3\n';
+    expect(parseInvoiceCsv(mixed, { format: 'generic', file: 'm.csv' }).covered).toEqual([
+      { day: '2026-03-01', provider: 'azure' }, { day: '2026-03-01', provider: 'google' }, { day: '2026-03-02', provider: 'azure' },
+    ]);
+  });
+
   it('sums amounts finer than a pico-dollar exactly and rounds each total once', () => {
     // Three lines of 0.4 pico-dollars: 1.2 pico in total, 1 after rounding. Rounding each line first would give 0.
     const header = 'start_time,start_time_iso,amount_value,amount_currency,line_item';

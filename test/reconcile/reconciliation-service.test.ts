@@ -20,6 +20,11 @@ const TO = dayOf(TODAY_MS);
 /** The invoice bills rated x factor: day 2 is 5 % above what we rated, days 1 and 3 within 1 %. */
 const FACTORS: Array<[bigint, bigint]> = [[100n, 100n], [101n, 100n], [105n, 100n], [99n, 100n]];
 const OFF_DAY = DAYS[2]!;
+/**
+ * Days two months back: outside [FROM, TO) and the gauges' 45-day window (so what the later tests
+ * import there leaves the earlier ones alone), inside the 13 months the daily aggregates keep.
+ */
+const OLD_DAYS = [70, 69, 68, 60].map((k) => dayOf(TODAY_MS - k * DAY_MS));
 
 /*
  * Published prices per million tokens; one $/Mtok is 1e6 pico-dollars per token.
@@ -199,6 +204,28 @@ describe('invoice reconciliation on the real service', () => {
     // Emptied again by re-importing that source with a zero line: the day is back within tolerance.
     await importInvoice(svc, `date,provider,model,cost_usd\n${DAYS[0]},anthropic,claude-sonnet-4-20250514,0\n`, 'format=generic&source=anthropic-eu&file=eu.csv');
     expect((await reconciliation(svc)).rows.find((x) => x.day === DAYS[0] && x.provider === 'anthropic')!.flagged).toBe(false);
+  });
+
+  it('keeps two generic imports of different providers under the default source apart on the days they share', async () => {
+    const [d1, d2, end] = OLD_DAYS as [string, string, string];
+    const billedOld = async () => (await reconciliation(svc, `from=${d1}&to=${end}`)).rows.map((x) => [x.day, x.provider, x.model, x.invoice_usd]);
+    const azure = await importInvoice(svc, `date,provider,model,cost_usd\n${d1},azure,gpt-4o,1\n${d2},azure,gpt-4o,2\n`, 'format=generic&file=azure.csv');
+    expect(azure.body).toMatchObject({ source: 'generic', stored: 2, removed: 0 });
+    const google = await importInvoice(svc, `date,model,cost_usd\n${d1},gemini-2.5-pro,3\n`, 'format=generic&provider=google&file=google.csv');
+    expect(google.body).toMatchObject({ source: 'generic', stored: 1, removed: 0 });
+    expect(await billedOld()).toEqual([
+      [d1, 'azure', 'gpt-4o', '1.000000000000'],
+      [d1, 'google', 'gemini-2-5-pro', '3.000000000000'],
+      [d2, 'azure', 'gpt-4o', '2.000000000000'],
+    ]);
+    // A corrected Azure file still replaces what the Azure file said about its days, and only that.
+    const corrected = await importInvoice(svc, `date,provider,model,cost_usd\n${d1},azure,gpt-4.1,1.5\n`, 'format=generic&file=azure.csv');
+    expect(corrected.body).toMatchObject({ source: 'generic', stored: 1, removed: 1 });
+    expect(await billedOld()).toEqual([
+      [d1, 'azure', 'gpt-4-1', '1.500000000000'],
+      [d1, 'google', 'gemini-2-5-pro', '3.000000000000'],
+      [d2, 'azure', 'gpt-4o', '2.000000000000'],
+    ]);
   });
 
   it('refuses a bad CSV with a 400 naming line and column, and stores none of it', async () => {

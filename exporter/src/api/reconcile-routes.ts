@@ -48,7 +48,7 @@ const CSV_BODY = text({ type: ['text/csv', 'text/plain', 'application/csv', 'app
 /**
  * Invoice reconciliation (docs/reconciliation.md):
  * - `POST /api/v1/invoices?format=openai|anthropic|generic[&source&file&provider&date_column&provider_column&model_column&cost_column]`
- *   with the CSV as a text/csv body: stores the invoice totals (re-importing replaces), audit-logged
+ *   with the CSV as a text/csv body: stores the invoice totals (re-importing replaces per provider and day), audit-logged
  *   under `actor(req)`, then refreshes the gauges. A bad file is a 400 naming file, line and column.
  * - `GET /api/v1/reconciliation?from&to&tolerance_pct`: rated vs invoiced per day x provider x model
  *   and per day x provider, with the rows outside the tolerance flagged.

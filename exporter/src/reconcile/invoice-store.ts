@@ -1,3 +1,4 @@
+import { TupleParam } from '@clickhouse/client';
 import type { PnlStore } from '../store/pnl-store.js';
 import { query } from '../store/query-files.js';
 import { StoreError } from '../store/store-error.js';
@@ -10,7 +11,7 @@ import type { InvoiceTotal, ParsedInvoice } from './parse-invoice-csv.js';
 export interface InvoiceImportResult {
   /** Rows written: one per day x provider x model of the file. */
   stored: number;
-  /** Keys an earlier import of the same source had on the file's days that the file no longer lists. */
+  /** Keys an earlier import of the same source had on the file's provider-days that the file no longer lists. */
   removed: number;
 }
 
@@ -19,12 +20,15 @@ export class InvoiceStore {
   constructor(private readonly store: PnlStore) {}
 
   /**
-   * Stores an invoice under `source`, replacing what that source said about the file's days:
-   * same keys are replaced (ReplacingMergeTree on imported_at), keys the file no longer lists
-   * get a tombstone. Importing the same file again changes nothing.
+   * Stores an invoice under `source`, replacing what that source said about each provider and day
+   * the file covers (`invoice.covered`): same keys are replaced (ReplacingMergeTree on imported_at),
+   * keys the file no longer lists get a tombstone. Other providers' rows of the same source and day
+   * stay: two generic files of different providers both default to the source "generic".
+   * Importing the same file again changes nothing.
    */
   async putInvoice(invoice: ParsedInvoice, source: string, file: string, now: Date = new Date()): Promise<InvoiceImportResult> {
-    const live = await this.store.select<{ live_provider: string; live_day: string; live_model: string }>(query('invoice-live-keys'), { source, days: invoice.days });
+    const covered = invoice.covered.map((c) => new TupleParam([c.provider, c.day]));
+    const live = await this.store.select<{ live_provider: string; live_day: string; live_model: string }>(query('invoice-live-keys'), { source, covered });
     const listed = new Set(invoice.totals.map((t) => keyOf(t.provider, t.day, t.model)));
     const importedAt = now.toISOString().replace('T', ' ').replace('Z', '');
     const rows = invoice.totals.map((t) => ({

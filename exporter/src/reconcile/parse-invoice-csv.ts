@@ -17,11 +17,22 @@ export interface InvoiceTotal {
   lineItems: number;
 }
 
+/** A provider's UTC day an invoice file has at least one line for. */
+export interface CoveredDay {
+  day: string;
+  provider: string;
+}
+
 /** An invoice file read into totals. */
 export interface ParsedInvoice {
   totals: InvoiceTotal[];
-  /** Every day the file has a line for, including days whose buckets are empty: the days an import speaks for. */
+  /** Every day the file has a line for, including days whose buckets are empty. */
   days: string[];
+  /**
+   * Every provider and day the file has a line for, empty buckets included, sorted: what an import
+   * speaks for. Per provider, so a generic file of one provider says nothing about another's days.
+   */
+  covered: CoveredDay[];
   /** Data lines read. */
   lines: number;
 }
@@ -61,6 +72,7 @@ export function parseInvoiceCsv(text: string, options: InvoiceCsvOptions): Parse
   const problems: InvoiceCsvProblem[] = [];
   const sums = new Map<string, { total: InvoiceTotal; fine: bigint }>();
   const days = new Set<string>();
+  const covered = new Map<string, CoveredDay>();
   for (const { record, info } of rows) {
     const line = info.lines;
     if (record.length !== header.record.length) {
@@ -70,6 +82,7 @@ export function parseInvoiceCsv(text: string, options: InvoiceCsvOptions): Parse
     const row = readRow(record, index, mapping, line, problems);
     if (row === undefined) continue;
     days.add(row.day);
+    covered.set(`${row.day}\u0000${row.provider}`, { day: row.day, provider: row.provider });
     if (row.fine === undefined) continue;
     const key = `${row.day}\u0000${row.provider}\u0000${row.model}`;
     let sum = sums.get(key);
@@ -81,7 +94,8 @@ export function parseInvoiceCsv(text: string, options: InvoiceCsvOptions): Parse
   if (problems.length > 0) throw new InvoiceCsvError(file, problems);
   const totals = [...sums.values()].map(({ total, fine }) => ({ ...total, costPico: fineToPico(fine) }));
   totals.sort((a, b) => (a.day + a.provider + a.model < b.day + b.provider + b.model ? -1 : 1));
-  return { totals, days: [...days].sort(), lines: rows.length };
+  const coveredDays = [...covered.values()].sort((a, b) => a.day.localeCompare(b.day) || a.provider.localeCompare(b.provider));
+  return { totals, days: [...days].sort(), covered: coveredDays, lines: rows.length };
 }
 
 /** Column positions in this file's header. */
