@@ -121,6 +121,21 @@ describe('comparing rated totals with an invoice', () => {
     ]);
   });
 
+  it('compares a covered day that billed nothing against 0: our cost there is flagged, not uninvoiced', () => {
+    const r = compareInvoice(
+      [rated(D1, 'openai', 'gpt-4o', 5n * USD), rated(D2, 'openai', 'gpt-4o', 6n * USD), rated(D2, 'google', 'gemini-2.5-pro', 1n * USD)],
+      [billed(D1, 'openai', 'gpt-4o', 5n * USD)],
+      { tolerancePct: 2 },
+      [{ day: D1, provider: 'openai' }, { day: D2, provider: 'openai' }],
+    );
+    expect(r.rows.map((x) => [x.day, x.provider, x.status, x.invoicePico, x.flagged, x.varianceRatio])).toEqual([
+      [D1, 'openai', 'matched', 5n * USD, false, 0],
+      [D2, 'openai', 'rated_only', 0n, true, null],
+    ]);
+    expect(r.days.map((d) => [d.day, d.provider, d.diffPico, d.flagged])).toEqual([[D1, 'openai', 0n, false], [D2, 'openai', 6n * USD, true]]);
+    expect(r.uninvoiced).toEqual([{ provider: 'google', days: 1, ratedPico: 1n * USD }]);
+  });
+
   it('sums several rated names and invoice sources of one model, and keeps providers apart', () => {
     const r = compareInvoice(
       [rated(D1, 'openai', 'gpt-4o-mini', 3n * USD, 5, 1), rated(D1, 'openai', 'gpt-4o-mini-2024-07-18', 1n * USD, 2), rated(D1, 'azure', 'gpt-4o-mini', 9n * USD)],

@@ -53,23 +53,30 @@ function billed(provider: Provider): BilledModel[] {
   return DAYS.map((day, i) => ({ day, provider, model: CALLS[provider].billedAs, displayName: CALLS[provider].display, parts: costs(provider, i).parts }));
 }
 
+/** `n` calls of a provider's model at noon of `day`, as OTLP JSON spans. */
+function spansOn(provider: Provider, day: string, n: number) {
+  return Array.from({ length: n }, () => {
+    const start = BigInt(Date.parse(`${day}T12:00:00Z`)) * 1_000_000n;
+    const c = CALLS[provider];
+    const attributes = {
+      'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider, 'gen_ai.request.model': c.model,
+      'gen_ai.usage.input_tokens': Number(c.input), 'gen_ai.usage.output_tokens': Number(c.output), 'pnl.customer.id': 'cust_acme', 'pnl.feature.id': 'chat',
+    };
+    return {
+      traceId: hex(16), spanId: hex(8), name: `chat ${c.model}`, kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 500_000_000n),
+      attributes: Object.entries(attributes).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } })),
+    };
+  });
+}
+
 function spans() {
-  return (Object.keys(CALLS) as Provider[]).flatMap((provider) =>
-    DAYS.flatMap((day, i) =>
-      Array.from({ length: callsOn(provider, i) }, () => {
-        const start = BigInt(Date.parse(`${day}T12:00:00Z`)) * 1_000_000n;
-        const c = CALLS[provider];
-        const attributes = {
-          'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider, 'gen_ai.request.model': c.model,
-          'gen_ai.usage.input_tokens': Number(c.input), 'gen_ai.usage.output_tokens': Number(c.output), 'pnl.customer.id': 'cust_acme', 'pnl.feature.id': 'chat',
-        };
-        return {
-          traceId: hex(16), spanId: hex(8), name: `chat ${c.model}`, kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 500_000_000n),
-          attributes: Object.entries(attributes).map(([key, v]) => ({ key, value: typeof v === 'number' ? { intValue: String(v) } : { stringValue: v } })),
-        };
-      }),
-    ),
-  );
+  return (Object.keys(CALLS) as Provider[]).flatMap((provider) => DAYS.flatMap((day, i) => spansOn(provider, day, callsOn(provider, i))));
+}
+
+async function sendSpans(svc: TestService, list: ReturnType<typeof spansOn>): Promise<void> {
+  const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'reconcile-test' } }] }, scopeSpans: [{ scope: { name: 'reconcile-test' }, spans: list }] }] });
+  expect((await postTraces(svc.url, body, { 'content-type': 'application/json' })).status).toBe(200);
+  await svc.service.core.writer.flush();
 }
 
 async function importInvoice(svc: TestService, csv: string, query: string, type = 'text/csv'): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -96,9 +103,7 @@ describe('invoice reconciliation on the real service', () => {
   const dir = tempDir();
   beforeAll(async () => {
     svc = await startTestService();
-    const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'reconcile-test' } }] }, scopeSpans: [{ scope: { name: 'reconcile-test' }, spans: spans() }] }] });
-    expect((await postTraces(svc.url, body, { 'content-type': 'application/json' })).status).toBe(200);
-    await svc.service.core.writer.flush();
+    await sendSpans(svc, spans());
   });
   afterAll(async () => {
     await svc?.stop();
@@ -226,6 +231,28 @@ describe('invoice reconciliation on the real service', () => {
       [d1, 'google', 'gemini-2-5-pro', '3.000000000000'],
       [d2, 'azure', 'gpt-4o', '2.000000000000'],
     ]);
+  });
+
+  it('flags our cost on a day the OpenAI export covers with an empty bucket (nothing billed), instead of calling it uninvoiced', async () => {
+    const day = OLD_DAYS[3]!;
+    const next = dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
+    await sendSpans(svc, spansOn('openai', day, 2));
+    const rated = 2n * (CALLS.openai.input * CALLS.openai.inputRate + CALLS.openai.output * CALLS.openai.outputRate);
+    const r = await importInvoice(svc, openAiCostCsv([], [day]), 'format=openai&file=openai-empty.csv');
+    expect(r.body).toMatchObject({ source: 'openai', lines: 1, stored: 0, removed: 0, days: { first: day, last: day, count: 1 }, total_usd: '0.000000000000' });
+    const after = await reconciliation(svc, `from=${day}&to=${next}`);
+    expect(after.uninvoiced).toEqual([]);
+    expect(after.days).toEqual([{ day, provider: 'openai', rated_usd: usd12(rated), invoice_usd: usd12(0n), diff_usd: usd12(rated), variance_ratio: null, flagged: true }]);
+    expect(after.rows).toEqual([
+      {
+        day, provider: 'openai', model: 'gpt-4o-mini', rated_models: ['gpt-4o-mini'], invoice_models: [], rated_usd: usd12(rated), invoice_usd: usd12(0n), diff_usd: usd12(rated),
+        variance_ratio: null, status: 'rated_only', flagged: true, calls: 2, unpriced_calls: 0, line_items: 0,
+      },
+    ]);
+    // A later export that bills the day replaces the empty bucket, and the day compares as usual.
+    const billedDay = await importInvoice(svc, openAiCostCsv([{ day, provider: 'openai', model: CALLS.openai.billedAs, parts: [{ kind: 'input', pico: rated }] }]), 'format=openai&file=openai-billed.csv');
+    expect(billedDay.body).toMatchObject({ stored: 1, removed: 0 });
+    expect((await reconciliation(svc, `from=${day}&to=${next}`)).rows.map((x) => [x.status, x.flagged, x.invoice_usd])).toEqual([['matched', false, usd12(rated)]]);
   });
 
   it('refuses a bad CSV with a 400 naming line and column, and stores none of it', async () => {

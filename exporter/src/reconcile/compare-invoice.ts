@@ -1,4 +1,4 @@
-import type { InvoiceTotal } from './parse-invoice-csv.js';
+import type { CoveredDay, InvoiceTotal } from './parse-invoice-csv.js';
 import { modelKey, type ModelAliases } from './model-key.js';
 
 /** Our rated cost of one provider's model on one UTC day (from pnl.llm_costs_daily). */
@@ -76,13 +76,15 @@ export interface CompareOptions {
 
 /**
  * Compares our rated totals with invoice totals per (day, provider, model key). A day and provider
- * is compared only when the invoice has a line for it: a provider's export covers the days it
- * covers, and our cost on other days is summed into `uninvoiced` instead of being flagged.
+ * is compared only when an invoice covers it: has a total for it, or is listed in `covered` (an
+ * imported file had a line for it that billed nothing, such as an empty OpenAI bucket, so our cost
+ * there is compared against 0 and flagged). Our cost on other days is summed into `uninvoiced`
+ * instead of being flagged: a provider's export covers the days it covers.
  * Pure and exact: amounts stay bigint; only the ratio is a float.
  */
-export function compareInvoice(rated: readonly RatedTotal[], invoice: readonly InvoiceTotal[], options: CompareOptions): Reconciliation {
+export function compareInvoice(rated: readonly RatedTotal[], invoice: readonly InvoiceTotal[], options: CompareOptions, coveredDays: readonly CoveredDay[] = []): Reconciliation {
   const tolerance = toleranceMicroPct(options.tolerancePct);
-  const covered = new Set(invoice.map((t) => `${t.day}\u0000${t.provider}`));
+  const covered = new Set([...invoice, ...coveredDays].map((t) => `${t.day}\u0000${t.provider}`));
   const rows = new Map<string, ReconciliationRow>();
   const row = (day: string, provider: string, model: string): ReconciliationRow => {
     const key = modelKey(model, options.aliases);

@@ -21,8 +21,8 @@ const SCRAPE_WAIT_MS = 1000;
  * timer of its own:
  * - `pnl_invoice_variance_ratio{provider,model}`: of the invoiced days in the window, the day
  *   whose (rated - invoice) / invoice is largest in magnitude, signed; +Inf when we rated cost
- *   on a day the invoice bills that provider but not that model, -1 when we rated none of what
- *   the invoice bills;
+ *   on a day an invoice covers for that provider but does not bill that model (or bills nothing),
+ *   -1 when we rated none of what the invoice bills;
  * - `pnl_invoice_variance_usd{provider,model}`: rated - invoice on that same day;
  * - `pnl_invoice_tolerance_ratio`: the configured tolerance, which the alert compares against.
  */

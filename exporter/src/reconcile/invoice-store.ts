@@ -5,11 +5,20 @@ import { StoreError } from '../store/store-error.js';
 import { formatPicoUsd } from '../price/money.js';
 import type { RatedTotal } from './compare-invoice.js';
 import { decimalToPico } from './decimal-amount.js';
-import type { InvoiceTotal, ParsedInvoice } from './parse-invoice-csv.js';
+import type { CoveredDay, InvoiceTotal, ParsedInvoice } from './parse-invoice-csv.js';
+
+/*
+ * The model of a coverage marker: a zero row an import writes for every provider-day it covers,
+ * so a day whose export bills nothing (an empty OpenAI bucket) is still known to be covered and
+ * our cost on it is compared against 0 rather than left out as uninvoiced. No invoice line has an
+ * empty model (the parser refuses it), so the marker never mixes with a billed total; it is
+ * replaced and tombstoned like any key, in the same table, without a schema change.
+ */
+const MARKER_MODEL = '';
 
 /** What an import changed. */
 export interface InvoiceImportResult {
-  /** Rows written: one per day x provider x model of the file. */
+  /** Totals written: one per day x provider x model of the file (coverage markers not counted). */
   stored: number;
   /** Keys an earlier import of the same source had on the file's provider-days that the file no longer lists. */
   removed: number;
@@ -29,9 +38,11 @@ export class InvoiceStore {
   async putInvoice(invoice: ParsedInvoice, source: string, file: string, now: Date = new Date()): Promise<InvoiceImportResult> {
     const covered = invoice.covered.map((c) => new TupleParam([c.provider, c.day]));
     const live = await this.store.select<{ live_provider: string; live_day: string; live_model: string }>(query('invoice-live-keys'), { source, covered });
-    const listed = new Set(invoice.totals.map((t) => keyOf(t.provider, t.day, t.model)));
+    const markers = invoice.covered.map((c) => ({ day: c.day, provider: c.provider, model: MARKER_MODEL, costPico: 0n, lineItems: 0 }));
+    const written = [...invoice.totals, ...markers];
+    const listed = new Set(written.map((t) => keyOf(t.provider, t.day, t.model)));
     const importedAt = now.toISOString().replace('T', ' ').replace('Z', '');
-    const rows = invoice.totals.map((t) => ({
+    const rows = written.map((t) => ({
       source, provider: t.provider, day: t.day, model: t.model, cost_usd: formatPicoUsd(t.costPico), line_items: t.lineItems, file, imported_at: importedAt, is_deleted: 0,
     }));
     const gone = live.filter((k) => !listed.has(keyOf(k.live_provider, k.live_day, k.live_model)));
@@ -46,10 +57,19 @@ export class InvoiceStore {
     return { stored: invoice.totals.length, removed: gone.length };
   }
 
-  /** Invoice totals per day x provider x model (all sources summed), latest import only. */
+  /** Invoice totals per day x provider x model (all sources summed), latest import only; coverage markers left out. */
   async invoiceTotals(from: string, to: string): Promise<InvoiceTotal[]> {
     const rows = await this.store.select<{ inv_day: string; inv_provider: string; inv_model: string; inv_cost_usd: string; inv_line_items: number | string }>(query('invoice-totals'), { from, to });
     return rows.map((r) => ({ day: r.inv_day, provider: r.inv_provider, model: r.inv_model, costPico: decimalToPico(r.inv_cost_usd), lineItems: Number(r.inv_line_items) }));
+  }
+
+  /**
+   * The provider-days some imported invoice covers (any source), billed or not: those an import
+   * marked and, for invoices imported before markers existed, those with a billed total.
+   */
+  async coveredDays(from: string, to: string): Promise<CoveredDay[]> {
+    const rows = await this.store.select<{ cov_day: string; cov_provider: string }>(query('invoice-covered-days'), { from, to });
+    return rows.map((r) => ({ day: r.cov_day, provider: r.cov_provider }));
   }
 
   /** Our rated cost per day x provider x model, from the daily aggregates. */
