@@ -24,7 +24,29 @@ const LEVEL_QUERIES = {
           ORDER BY day, customer_id, feature_id, provider, model, attempt_reason`,
 } as const;
 
+/**
+ * The text columns of each level: ids and names taken from span attributes, so a sender controls
+ * them. trace_id and span_id are left out: FixedString hex the exporter writes itself. Dates and
+ * numbers are never text (a negative amount must stay a number).
+ */
+export const EXPORT_TEXT_COLUMNS = {
+  calls: [
+    'run_id', 'customer_id', 'customer_tier', 'organization_id', 'product_id', 'feature_id', 'environment', 'service_name', 'agent_name', 'operation',
+    'provider', 'request_model', 'response_model', 'attempt_reason', 'unpriced_reason', 'price_id', 'status', 'error_type',
+  ],
+  daily: ['customer_id', 'feature_id', 'provider', 'model', 'attempt_reason'],
+} as const satisfies Record<keyof typeof LEVEL_QUERIES, readonly string[]>;
+
 const FORMATS = { csv: { ch: 'CSVWithNames', type: 'text/csv; charset=utf-8' }, parquet: { ch: 'Parquet', type: 'application/vnd.apache.parquet' } } as const;
+
+/**
+ * A text cell that a spreadsheet would run as a formula (`=cmd|' /C calc'!A0` as a customer id)
+ * gets a leading `'`, so it is shown as text: OWASP's CSV injection guidance, for cells starting
+ * with = + - @ tab or carriage return. `column` is one of EXPORT_TEXT_COLUMNS, never input.
+ */
+function formulaGuard(column: string): string {
+  return `if(match(${column}, '^[-=+@\\t\\r]'), concat('''', ${column}), ${column}) AS ${column}`;
+}
 
 const exportQuery = z.object({
   format: z.enum(['csv', 'parquet']).default('csv'),
@@ -32,9 +54,14 @@ const exportQuery = z.object({
   customer: z.string().max(256).default(''),
 });
 
-/** The SQL of an export, for the API and the CLI. */
+/**
+ * The SQL of an export, for the API and the CLI. CSV text cells are guarded against formulas
+ * (formulaGuard) in an outer SELECT, so the level's GROUP BY and ORDER BY still work on the stored
+ * values ("=x" and "'=x" stay two customers). Parquet cells are typed, never run: left as stored.
+ */
 export function exportSql(level: keyof typeof LEVEL_QUERIES, format: keyof typeof FORMATS): string {
-  return `${LEVEL_QUERIES[level]} FORMAT ${FORMATS[format].ch}`;
+  const rows = format === 'csv' ? `SELECT * REPLACE (${EXPORT_TEXT_COLUMNS[level].map(formulaGuard).join(', ')}) FROM (${LEVEL_QUERIES[level]})` : LEVEL_QUERIES[level];
+  return `${rows} FORMAT ${FORMATS[format].ch}`;
 }
 
 /** Streams a ClickHouse result in a file format, e.g. to an HTTP response or a file. ClickHouse writes Parquet natively. */

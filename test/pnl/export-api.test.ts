@@ -1,0 +1,80 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthToDate } from '../../exporter/src/api/date-range.js';
+import { EXPORT_TEXT_COLUMNS, exportSql } from '../../exporter/src/api/export-route.js';
+import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
+import { startTestService, type TestService } from '../helpers/test-service.js';
+
+const { from, to } = monthToDate();
+
+/** Ids a sender controls that a spreadsheet would run as formulas, one per dangerous first character. */
+const FORMULA_IDS = {
+  customer: "=cmd|' /C calc'!A0",
+  feature: '+SUM(A1:A9)',
+  agent: '@HYPERLINK("http://x")',
+  run: '-2+3',
+  tier: '\tpro',
+  env: '\rprod',
+};
+
+async function exportCsv(svc: TestService, query: string): Promise<Array<Record<string, string>>> {
+  const res = await fetch(`${svc.url}/api/v1/export?format=csv&from=${from}&to=${to}&${query}`);
+  expect(res.status).toBe(200);
+  return parse(await res.text(), { columns: true }) as Array<Record<string, string>>;
+}
+
+describe('GET /api/v1/export', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService();
+    const attributes = chatAttributes('gpt-4o-mini', { input_tokens: 1_000_000, output_tokens: 0 }, {
+      'pnl.customer.id': FORMULA_IDS.customer, 'pnl.feature.id': FORMULA_IDS.feature, 'gen_ai.agent.name': FORMULA_IDS.agent,
+      'pnl.run.id': FORMULA_IDS.run, 'pnl.customer.tier': FORMULA_IDS.tier, 'pnl.environment': FORMULA_IDS.env,
+    });
+    const safe = chatAttributes('gpt-4o-mini', { input_tokens: 1_000_000, output_tokens: 0 }, { 'pnl.customer.id': "'=already-quoted" });
+    const { json } = await otlpBodies([{ name: 'chat gpt-4o-mini', attributes }, { name: 'chat gpt-4o-mini', attributes: safe }]);
+    expect((await postTraces(svc.url, json, { 'content-type': 'application/json' })).status).toBe(200);
+    await svc.service.core.writer.flush();
+  });
+  afterAll(() => svc?.stop());
+
+  it('writes CSV text cells that start with = + - @ tab or CR behind a single quote, and leaves numbers alone', async () => {
+    const calls = await exportCsv(svc, 'level=calls');
+    const call = calls.find((r) => r['customer_id']!.includes('cmd'))!;
+    expect({
+      customer_id: call['customer_id'], feature_id: call['feature_id'], agent_name: call['agent_name'], run_id: call['run_id'],
+      customer_tier: call['customer_tier'], environment: call['environment'],
+    }).toEqual({
+      customer_id: `'${FORMULA_IDS.customer}`, feature_id: `'${FORMULA_IDS.feature}`, agent_name: `'${FORMULA_IDS.agent}`, run_id: `'${FORMULA_IDS.run}`,
+      customer_tier: `'${FORMULA_IDS.tier}`, environment: `'${FORMULA_IDS.env}`,
+    });
+    expect([call['cost_usd'], call['input_tokens'], call['provider']]).toEqual(['0.15', '1000000', 'openai']);
+    const daily = await exportCsv(svc, 'level=daily');
+    // "=x" guarded becomes "'=x": it must still be a customer of its own, not merged with one already written "'=x".
+    expect(daily.map((r) => [r['customer_id'], r['feature_id'], r['calls'], r['cost_usd']]).sort()).toEqual([
+      ["'=already-quoted", 'chat', '1', '0.15'],
+      [`'${FORMULA_IDS.customer}`, `'${FORMULA_IDS.feature}`, '1', '0.15'],
+    ]);
+  });
+
+  it('filters by the stored customer id, and writes Parquet cells as stored', async () => {
+    const one = await exportCsv(svc, `level=calls&customer=${encodeURIComponent(FORMULA_IDS.customer)}`);
+    expect(one.map((r) => r['customer_id'])).toEqual([`'${FORMULA_IDS.customer}`]);
+    const res = await fetch(`${svc.url}/api/v1/export?format=parquet&level=calls&from=${from}&to=${to}`);
+    const file = join(svc.dataDir, 'formulas.parquet');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const rows = await svc.service.core.store.select<{ customer_id: string }>(`SELECT customer_id FROM file('${file}', 'Parquet') ORDER BY customer_id`);
+    expect(rows.map((r) => r.customer_id)).toEqual(["'=already-quoted", FORMULA_IDS.customer]);
+  });
+
+  it('guards every text column of each level', async () => {
+    for (const level of ['calls', 'daily'] as const) {
+      const sql = exportSql(level, 'parquet').replace(/ FORMAT Parquet$/, '');
+      const columns = await svc.service.core.store.select<{ name: string; type: string }>(`DESCRIBE (${sql})`, { from, to, customer: '' });
+      const text = columns.filter((c) => /String/.test(c.type) && !/FixedString/.test(c.type)).map((c) => c.name);
+      expect([...EXPORT_TEXT_COLUMNS[level]].sort(), level).toEqual(text.sort());
+    }
+  });
+});
