@@ -1,9 +1,16 @@
 import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import express from 'express';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { monthToDate } from '../../exporter/src/api/date-range.js';
-import { EXPORT_TEXT_COLUMNS, exportSql } from '../../exporter/src/api/export-route.js';
+import { EXPORT_TEXT_COLUMNS, exportRoute, exportSql } from '../../exporter/src/api/export-route.js';
+import { createLogger } from '../../exporter/src/log/logger.js';
+import type { PnlStore } from '../../exporter/src/store/pnl-store.js';
 import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 
@@ -76,5 +83,70 @@ describe('GET /api/v1/export', () => {
       const text = columns.filter((c) => /String/.test(c.type) && !/FixedString/.test(c.type)).map((c) => c.name);
       expect([...EXPORT_TEXT_COLUMNS[level]].sort(), level).toEqual(text.sort());
     }
+  });
+
+  it('answers 503 storage_unavailable while ClickHouse cannot run the export, like the other routes', async () => {
+    const { client } = svc.service.core.store;
+    await client.command({ query: 'DETACH TABLE pnl.llm_costs_daily' });
+    try {
+      const res = await fetch(`${svc.url}/api/v1/export?format=csv&level=daily`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('storage_unavailable');
+      expect(body.error.message).toMatch(/^ClickHouse export query failed: .*; retry later$/s);
+    } finally {
+      await client.command({ query: 'ATTACH TABLE pnl.llm_costs_daily' });
+    }
+    expect((await fetch(`${svc.url}/api/v1/export?format=csv&level=daily`)).status).toBe(200);
+  });
+});
+
+describe('export streaming', () => {
+  /** The export route alone, over a stand-in for ClickHouse's result stream, so the test decides when it fails. */
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  async function serve(source: PassThrough): Promise<{ url: string; logged: Array<{ level: string; msg: string }> }> {
+    const logged: Array<{ level: string; msg: string }> = [];
+    const logger = createLogger('debug', (line) => void logged.push(JSON.parse(line) as { level: string; msg: string }));
+    const store = { client: { exec: async () => ({ stream: source }) } } as unknown as PnlStore;
+    const app = express().use(exportRoute(store, logger));
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/export?format=csv`, logged };
+  }
+
+  async function until(what: string, check: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !check(); i++) await sleep(20);
+    expect(check(), what).toBe(true);
+  }
+
+  it('stops the ClickHouse stream when the client goes away mid-file', async () => {
+    const source = new PassThrough();
+    const { url, logged } = await serve(source);
+    const abort = new AbortController();
+    source.write('"customer_id"\n"a"\n'); // the headers go out with the first bytes
+    const res = await fetch(url, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    abort.abort();
+    await until('the source stream destroyed', () => source.destroyed);
+    await until('the early end logged', () => logged.some((l) => l.msg.startsWith('export stopped')));
+  });
+
+  it('cuts the response short and logs when ClickHouse fails mid-file, so the client cannot take it for a whole file', async () => {
+    const source = new PassThrough();
+    const { url, logged } = await serve(source);
+    source.write('"customer_id"\n"a"\n');
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    setTimeout(() => source.destroy(new Error('Code: 241. DB::Exception: Memory limit exceeded')), 50);
+    const outcome = await Promise.race([res.text().then(() => 'complete', () => 'cut short'), sleep(3000, 'still open')]);
+    expect(outcome).toBe('cut short');
+    await until('the failure logged', () => logged.some((l) => l.level === 'warn' && l.msg.startsWith('export failed')));
   });
 });

@@ -1,6 +1,9 @@
+import { pipeline } from 'node:stream';
 import { Router } from 'express';
 import { z } from 'zod';
+import type { Logger } from '../log/logger.js';
 import type { PnlStore } from '../store/pnl-store.js';
+import { StoreError } from '../store/store-error.js';
 import { ApiError } from './api-error.js';
 import { parseDayRange } from './date-range.js';
 
@@ -64,14 +67,28 @@ export function exportSql(level: keyof typeof LEVEL_QUERIES, format: keyof typeo
   return `${rows} FORMAT ${FORMATS[format].ch}`;
 }
 
-/** Streams a ClickHouse result in a file format, e.g. to an HTTP response or a file. ClickHouse writes Parquet natively. */
+/**
+ * Streams a ClickHouse result in a file format, e.g. to an HTTP response or a file. ClickHouse writes
+ * Parquet natively. A query ClickHouse cannot run (down, a table missing) is a StoreError, which the
+ * API answers with 503 like its other routes.
+ */
 export async function streamExport(store: PnlStore, sql: string, params: Record<string, unknown>): Promise<NodeJS.ReadableStream> {
-  const result = await store.client.exec({ query: sql, query_params: params });
-  return result.stream;
+  try {
+    const result = await store.client.exec({ query: sql, query_params: params });
+    return result.stream;
+  } catch (err) {
+    throw new StoreError('export query', err);
+  }
 }
 
-/** `GET /api/v1/export?format=csv|parquet&level=daily|calls&from&to&customer` */
-export function exportRoute(store: PnlStore): Router {
+/**
+ * `GET /api/v1/export?format=csv|parquet&level=daily|calls&from&to&customer`. Once the file is
+ * streaming its status is sent, so a later failure can only cut the response short (the client
+ * sees an incomplete transfer, not a complete-looking file) and be logged. `pipeline` also
+ * destroys the ClickHouse stream when the client goes away, which `pipe` did not: an abandoned
+ * export kept its query and connection until ClickHouse had written the whole file.
+ */
+export function exportRoute(store: PnlStore, logger: Logger): Router {
   const router = Router();
   router.get('/api/v1/export', async (req, res, next) => {
     try {
@@ -84,7 +101,13 @@ export function exportRoute(store: PnlStore): Router {
         'Content-Type': FORMATS[format].type,
         'Content-Disposition': `attachment; filename="agentic-pnl-${level}-${range.from}-${range.to}.${format}"`,
       });
-      stream.pipe(res);
+      pipeline(stream, res, (err) => {
+        if (err === undefined || err === null) return;
+        // Not `level`: the log line's own severity field has that name.
+        const fields = { export: `${level} ${format}`, from: range.from, to: range.to, error: err.message };
+        if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') logger.info('export stopped: the connection closed before the file was complete', fields);
+        else logger.warn('export failed while streaming; the response was cut short', fields);
+      });
     } catch (err) {
       next(err);
     }

@@ -77,7 +77,7 @@ export function createHttpApp(
   app.use(revenueRoutes(pnl.repo, actorOf));
   app.use(reconcileRoutes({ store: core.store, repo: pnl.repo, config: core.config, registry: core.metrics.registry, logger: core.logger }, actorOf));
   app.use(pnlRoutes(pnl.engine, pnl.repo, actorOf));
-  app.use(exportRoute(core.store));
+  app.use(exportRoute(core.store, core.logger));
   app.use(insightRoutes(pnl.detector, core.store, core.priceBook));
   app.use(tokenCheckRoute(core.tokenCheck, { sample: core.config.tokenCheckSample, tolerancePct: core.config.tokenCheckTolerancePct }));
   app.use((req, res) => jsonError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
