@@ -279,6 +279,15 @@ describe('invoice reconciliation on the real service', () => {
     expect(badTolerance.status).toBe(400);
   });
 
+  it('refuses an empty tolerance_pct with a 400, as other empty parameters are, rather than reading it as 0 %', async () => {
+    for (const bad of ['', '%20', 'abc', '1&tolerance_pct=2']) {
+      const res = await fetch(`${svc.url}/api/v1/reconciliation?from=${FROM}&to=${TO}&tolerance_pct=${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message, bad).toMatch(/^invalid tolerance: tolerance_pct: must be a number from 0 to 100/);
+    }
+    expect((await reconciliation(svc, `from=${FROM}&to=${TO}&tolerance_pct=0`)).tolerance_pct).toBe(0);
+  });
+
   it('works from the command line: invoices import and reconcile print what the service says', async () => {
     const file = join(dir.path, 'anthropic-march.csv');
     writeFileSync(file, anthropicCostCsv(billed('anthropic')));

@@ -40,7 +40,15 @@ const importQuery = z.object({
   cost_column: COLUMN,
 });
 
-const toleranceQuery = z.object({ tolerance_pct: z.coerce.number().finite().min(0).max(100).optional() });
+/*
+ * Checked as text before it becomes a number: z.coerce alone read an empty `tolerance_pct=` (a
+ * form field left blank, a script's unset variable) as 0 %, which silently flags every difference.
+ * Empty is refused, as the other numeric parameters refuse it; leaving it out means the default.
+ */
+const PCT = 'must be a number from 0 to 100 (leave tolerance_pct out for the configured default)';
+const toleranceQuery = z.object({
+  tolerance_pct: z.string({ message: PCT }).trim().min(1, PCT).pipe(z.coerce.number<string>({ message: PCT }).finite(PCT).min(0, PCT).max(100, PCT)).optional(),
+});
 
 /** CSV bodies: a month of a large organization's line items is a few MB. */
 const CSV_BODY = text({ type: ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'], limit: '64mb' });
