@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { PnlEngine } from '../pnl/pnl-engine.js';
 import type { PnlRepository } from '../pnl/pnl-repository.js';
 import { ApiError } from './api-error.js';
+import { explainBodyLimit } from './body-limit.js';
 import { calendarDay, FIRST_DAY, LAST_DAY, parseDayRange } from './date-range.js';
 import { MAX_USD, MIN_USD } from './money-limits.js';
 
@@ -20,6 +21,10 @@ const budgetBody = z
     message: 'a custom period needs period_start < period_end (YYYY-MM-DD, end exclusive)',
   })
   .refine((b) => b.warn_ratio <= b.alert_ratio, { message: 'warn_ratio must not exceed alert_ratio' });
+
+/** A budget is a handful of fields; body-parser's default limit, made explicit so the 413 can name it. */
+const BUDGET_BODY_LIMIT_BYTES = 100 * 2 ** 10;
+const BUDGET_BODY = explainBodyLimit(json({ limit: BUDGET_BODY_LIMIT_BYTES }), BUDGET_BODY_LIMIT_BYTES, 'a budget is one small JSON object {limit_usd, ...}');
 
 /** P&L read endpoints and budget writes. */
 export function pnlRoutes(engine: PnlEngine, repo: PnlRepository, actor: (req: Request) => string): Router {
@@ -56,7 +61,7 @@ export function pnlRoutes(engine: PnlEngine, repo: PnlRepository, actor: (req: R
 
   router.get('/api/v1/budgets', wrap(async () => ({ budgets: await engine.budgetStatuses() })));
   router.get('/api/v1/budgets/:customer', wrap(async (req) => engine.budgetStatus(customerOf(req))));
-  router.put('/api/v1/budgets/:customer', json(), wrap(async (req) => {
+  router.put('/api/v1/budgets/:customer', BUDGET_BODY, wrap(async (req) => {
     const customer = customerOf(req);
     const body = budgetBody.safeParse(req.body);
     if (!body.success) throw ApiError.fromZod('invalid budget', body.error);

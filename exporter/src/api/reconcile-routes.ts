@@ -15,6 +15,7 @@ import { reconcileRange } from '../reconcile/reconcile-range.js';
 import { reconciliationJson } from '../reconcile/reconciliation-json.js';
 import type { PnlStore } from '../store/pnl-store.js';
 import { ApiError } from './api-error.js';
+import { explainBodyLimit } from './body-limit.js';
 import { parseDayRange } from './date-range.js';
 
 /** What the reconciliation endpoints need from the service. */
@@ -51,7 +52,12 @@ const toleranceQuery = z.object({
 });
 
 /** CSV bodies: a month of a large organization's line items is a few MB. */
-const CSV_BODY = text({ type: ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'], limit: '64mb' });
+const CSV_BODY_LIMIT_BYTES = 64 * 2 ** 20;
+const CSV_BODY = explainBodyLimit(
+  text({ type: ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'], limit: CSV_BODY_LIMIT_BYTES }),
+  CSV_BODY_LIMIT_BYTES,
+  'import it in parts by days (a week at a time, say): each part replaces only the provider-days it covers',
+);
 
 /**
  * Invoice reconciliation (docs/reconciliation.md):

@@ -93,15 +93,32 @@ program
     process.stderr.write(`wrote ${o.output}\n`);
   });
 
+/*
+ * Rows per PUT /api/v1/revenue. The service takes up to 100,000 rows in a 64 MiB body; 10,000 stay
+ * far inside both whatever the ids' lengths, so a file of any size imports (it used to go in one
+ * PUT, which failed past about 45,000 rows).
+ */
+const REVENUE_ROWS_PER_REQUEST = 10_000;
+
 const revenue = program.command('revenue').description('Revenue per customer (what the P&L compares LLM cost against).');
 revenue
   .command('import <file>')
-  .description('Import revenue from a CSV with header customer,period_start,period_end,amount[,source] (period_end exclusive).')
+  .description('Import revenue from a CSV with header customer,period_start,period_end,amount[,source] (period_end exclusive). Sent in parts of 10,000 rows; re-running it is safe (a re-sent row replaces itself).')
   .addOption(urlOption())
   .action(async (file: string, o: { url: string }) => {
     const entries = parseRevenueCsv(await readFile(file, 'utf8'), file);
-    const r = await callService<{ stored: number }>(o.url, '/api/v1/revenue', { method: 'PUT', body: JSON.stringify(entries) });
-    process.stderr.write(`imported ${r.stored} revenue rows from ${file}\n`);
+    let stored = 0;
+    for (let at = 0; at < entries.length; at += REVENUE_ROWS_PER_REQUEST) {
+      const part = entries.slice(at, at + REVENUE_ROWS_PER_REQUEST);
+      try {
+        stored += (await callService<{ stored: number }>(o.url, '/api/v1/revenue', { method: 'PUT', body: JSON.stringify(part) })).stored;
+      } catch (err) {
+        // Parts already sent are stored: say so, and that running the import again is harmless.
+        const done = stored > 0 ? ` (${stored} of ${entries.length} rows were stored before it; re-running the import is safe)` : '';
+        throw new Error(`${(err as Error).message}${done}`, { cause: err });
+      }
+    }
+    process.stderr.write(`imported ${stored} revenue rows from ${file}\n`);
   });
 
 withConfigOptions(
