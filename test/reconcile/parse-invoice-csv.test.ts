@@ -132,6 +132,25 @@ describe('invoice CSV problems', () => {
     });
   });
 
+  it('skips the all-empty lines a spreadsheet leaves after the data, whatever their length', () => {
+    const text = 'date,provider,model,cost_usd\n2026-03-01,openai,gpt-4o,1.5\n,,,\n , ,,\n,,\n';
+    expect(parseInvoiceCsv(text, { format: 'generic', file: 'excel.csv' })).toEqual({
+      totals: [{ day: '2026-03-01', provider: 'openai', model: 'gpt-4o', costPico: 1_500_000_000_000n, lineItems: 1 }],
+      days: ['2026-03-01'], covered: [{ day: '2026-03-01', provider: 'openai' }], lines: 1,
+    });
+  });
+
+  it('refuses a column it reads that the header has twice, and lets an ignored one repeat', () => {
+    const twice = 'date,provider,model,cost_usd,Cost_USD\n2026-03-01,openai,gpt-4o,1.5,2\n';
+    expect(problemsOf(twice, { format: 'generic', file: 'g.csv' })).toEqual([
+      { line: 1, column: 'cost_usd', message: 'appears more than once in the header (columns 4 and 5); keep one' },
+    ]);
+    const ignored = 'note,date,provider,model,cost_usd,note\na,2026-03-01,openai,gpt-4o,1.5,b\n';
+    expect(parseInvoiceCsv(ignored, { format: 'generic', file: 'g.csv' }).totals).toHaveLength(1);
+    const currency = 'start_time,amount_value,amount_currency,line_item,amount_currency\n1772323200,1,usd,"gpt-4o, input",eur\n';
+    expect(problemsOf(currency, { format: 'openai', file: 'o.csv' }).map((p) => [p.line, p.column])).toEqual([[1, 'amount_currency']]);
+  });
+
   it('says in its message which file, line and column, and what was expected', () => {
     let message = '';
     try {

@@ -60,7 +60,9 @@ export function parseInvoiceCsv(text: string, options: InvoiceCsvOptions): Parse
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     // With `info`, csv-parse returns each record with its position (its types do not say so).
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof records;
+    // skip_records_with_empty_values: a line of only commas (a spreadsheet writes them after the
+    // data) is not a line item.
+    records = parse(text, { bom: true, skip_empty_lines: true, skip_records_with_empty_values: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (err) {
     const line = err instanceof CsvError ? Number((err as CsvError & { lines?: number }).lines ?? 0) : 0;
     throw new InvoiceCsvError(file, [{ line, column: undefined, message: `${(err as Error).message}; is this a CSV file?` }]);
@@ -108,23 +110,38 @@ interface ColumnIndex {
   kind: number | undefined;
 }
 
+/**
+ * Where the mapping's columns are in this header. A column it reads that is missing, or that is
+ * there twice (which of the two is the amount?), is a problem; columns it ignores may repeat.
+ */
 function resolveColumns(header: readonly string[], line: number, m: ColumnMapping, file: string): ColumnIndex {
   const names = header.map((h) => h.trim().toLowerCase());
-  const find = (name: string): number => names.indexOf(name.trim().toLowerCase());
   const problems: InvoiceCsvProblem[] = [];
+  const find = (name: string): number => {
+    const at = names.indexOf(name.trim().toLowerCase());
+    const again = at < 0 ? -1 : names.indexOf(names[at]!, at + 1);
+    if (again >= 0 && !problems.some((p) => p.column === name)) {
+      problems.push({ line, column: name, message: `appears more than once in the header (columns ${at + 1} and ${again + 1}); keep one` });
+    }
+    return at;
+  };
   const need = (name: string): number => {
     const at = find(name);
     if (at < 0) problems.push({ line, column: name, message: `missing from the header (${header.join(', ')}); ${hint(m)}` });
     return at;
   };
-  const dateName = m.date.find((d) => find(d) >= 0) ?? m.date[0]!;
+  const optional = (name: string | undefined): number | undefined => {
+    const at = name === undefined ? -1 : find(name);
+    return at < 0 ? undefined : at;
+  };
+  const dateName = m.date.find((d) => names.includes(d.trim().toLowerCase())) ?? m.date[0]!;
   const index: ColumnIndex = {
     date: { name: dateName, at: need(dateName) },
     provider: m.provider === undefined ? undefined : need(m.provider),
     model: need(m.model),
     cost: need(m.cost),
-    currency: m.currency === undefined || find(m.currency) < 0 ? undefined : find(m.currency),
-    kind: m.kind === undefined || find(m.kind) < 0 ? undefined : find(m.kind),
+    currency: optional(m.currency),
+    kind: optional(m.kind),
   };
   if (problems.length > 0) throw new InvoiceCsvError(file, problems);
   return index;
