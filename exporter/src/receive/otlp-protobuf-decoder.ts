@@ -22,6 +22,7 @@ const KEYS = new ShortStringCache();
 const VALUES = new ShortStringCache();
 
 const EMPTY_ATTRS: Attributes = Object.freeze({}) as Attributes;
+const NO_EVENTS: string[] = Object.freeze([]) as unknown as string[];
 
 /** Decodes an OTLP/HTTP protobuf trace request into spans. Throws OtlpDecodeError on malformed input. */
 export function decodeTracesProtobuf(buf: Buffer): DecodedSpan[] {
@@ -117,7 +118,7 @@ function readSpan(r: ProtobufReader, end: number, resource: Attributes, scopeNam
     resource,
     scopeName,
     scopeVersion,
-    eventNames: [],
+    eventNames: NO_EVENTS,
   };
   while (r.pos < end) {
     const tag = r.uint32();
@@ -125,13 +126,16 @@ function readSpan(r: ProtobufReader, end: number, resource: Attributes, scopeNam
       case (1 << 3) | 2: span.traceId = r.hex(); break;
       case (2 << 3) | 2: span.spanId = r.hex(); break;
       case (4 << 3) | 2: span.parentSpanId = r.hex(); break;
-      case (5 << 3) | 2: span.name = r.string(); break;
+      // Span names repeat ("chat gpt-4o-mini"): decoded through the cache of short values.
+      case (5 << 3) | 2: span.name = r.repeatedString(VALUES); break;
       case (6 << 3) | 0: span.kind = r.uint32(); break;
       case (7 << 3) | 1: span.startTimeUs = r.fixed64NanosToMicros(); break;
       case (8 << 3) | 1: span.endTimeUs = r.fixed64NanosToMicros(); break;
       case (9 << 3) | 2: readKeyValue(r, r.delimitedEnd(), span.attributes, 0); break;
       case (11 << 3) | 2: {
         const e = r.delimitedEnd();
+        // Most spans have no events: they share one frozen empty list until their first.
+        if (span.eventNames === NO_EVENTS) span.eventNames = [];
         span.eventNames.push(readEventName(r, e));
         r.pos = e;
         break;
