@@ -74,4 +74,29 @@ describe('invoice gauges', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(metricValue(await registry.metrics(), 'pnl_invoice_variance_ratio', { provider: 'openai', model: 'gpt-4o' })).toBeCloseTo(-0.05, 14);
   });
+
+  it('after an import, wait for a run that began after it, not one a scrape started before', async () => {
+    // The first compute (a scrape's) reads the rows before the import and is slow to answer.
+    const before = compareInvoice([], [{ day: D1, provider: 'openai', model: 'gpt-4o', costPico: 100n * USD, lineItems: 1 }], { tolerancePct: 2 });
+    let release!: () => void;
+    const pending = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const { registry, gauges: g } = gauges(async () => {
+      calls += 1;
+      if (calls === 1) {
+        await pending;
+        return before;
+      }
+      return RECONCILIATION;
+    });
+    const scrape = g.refresh();
+    const afterImport = g.refreshAfterChange();
+    release();
+    await Promise.all([scrape, afterImport]);
+    expect(calls).toBe(2);
+    expect(metricValue(await registry.metrics(), 'pnl_invoice_variance_usd', { provider: 'openai', model: 'gpt-4o' })).toBe(-5);
+    // With nothing in flight, one run.
+    await g.refreshAfterChange();
+    expect(calls).toBe(3);
+  });
 });

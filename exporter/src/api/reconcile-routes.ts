@@ -102,7 +102,7 @@ export function reconcileRoutes(deps: ReconcileRouteDeps, actor: (req: Request) 
       const total = formatPicoUsd(parsed.totals.reduce((s, t) => s + t.costPico, 0n));
       const days = { first: parsed.days[0] ?? null, last: parsed.days.at(-1) ?? null, count: parsed.days.length };
       await deps.repo.audit(actor(req), 'invoices.import', `${source} ${file}`, { format, lines: parsed.lines, stored: result.stored, removed: result.removed, days, total_usd: total });
-      await gauges.refresh();
+      await gauges.refreshAfterChange();
       return { source, file, format, lines: parsed.lines, stored: result.stored, removed: result.removed, days, total_usd: total };
     }),
   );

@@ -31,6 +31,9 @@ export class InvoiceGauges {
   private readonly usd: Gauge<'provider' | 'model'>;
   private running: Promise<void> | undefined;
   private refreshedAt = Number.NEGATIVE_INFINITY;
+  /** Data changes announced (refreshAfterChange), and how many of them the last finished run had seen when it began. */
+  private changes = 0;
+  private covered = 0;
 
   constructor(
     registry: Registry,
@@ -65,14 +68,29 @@ export class InvoiceGauges {
 
   /** Recomputes the gauges now; overlapping calls share one run, failures keep the last values and are logged. */
   refresh(now: Date = new Date()): Promise<void> {
-    this.running ??= this.compute({ from: addDays(isoDay(now), -INVOICE_GAUGE_WINDOW_DAYS), to: addDays(isoDay(now), 1) })
-      .then((r) => this.publish(r))
-      .catch((err: unknown) => this.logger.warn('invoice variance gauge refresh failed', { error: (err as Error).message }))
-      .finally(() => {
-        this.refreshedAt = Date.now();
-        this.running = undefined;
-      });
+    if (this.running === undefined) {
+      const seen = this.changes;
+      this.running = this.compute({ from: addDays(isoDay(now), -INVOICE_GAUGE_WINDOW_DAYS), to: addDays(isoDay(now), 1) })
+        .then((r) => this.publish(r))
+        .catch((err: unknown) => this.logger.warn('invoice variance gauge refresh failed', { error: (err as Error).message }))
+        .finally(() => {
+          this.refreshedAt = Date.now();
+          this.covered = Math.max(this.covered, seen);
+          this.running = undefined;
+        });
+    }
     return this.running;
+  }
+
+  /**
+   * Recomputes after the data changed (an import). A run already in flight, started by a scrape
+   * before the change, may have read the old rows: sharing it, the gauges showed pre-import
+   * values until the next refresh (found by an audit). So this waits for a run that began after
+   * the change.
+   */
+  async refreshAfterChange(now: Date = new Date()): Promise<void> {
+    const change = ++this.changes;
+    while (this.covered < change) await (this.running ?? this.refresh(now));
   }
 
   private publish(r: Reconciliation): void {
