@@ -8,7 +8,7 @@ import { PnlGauges } from '../pnl/pnl-gauges.js';
 import { PnlRepository } from '../pnl/pnl-repository.js';
 import { resolveAccess } from '../auth/resolve-access.js';
 import { createHttpApp } from '../server/http-app.js';
-import { startingResponder, stoppingResponder } from '../server/starting-responder.js';
+import { startingResponder, stoppingResponder } from '../server/unavailable-responder.js';
 import { IngestCore } from './ingest-core.js';
 
 /** How often a stopping service closes connections that went idle. */
