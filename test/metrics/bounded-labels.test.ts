@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedLabel, MAX_LABEL_VALUE_LENGTH, OTHER_VALUE } from '../../exporter/src/metrics/bounded-label.js';
 import { CustomerLabels } from '../../exporter/src/metrics/customer-labels.js';
+import { PnlMetrics } from '../../exporter/src/metrics/pnl-metrics.js';
 import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
 import { metricSum, startTestService } from '../helpers/test-service.js';
 
@@ -26,6 +27,21 @@ describe('CustomerLabels', () => {
     const ranked = new CustomerLabels(1);
     ranked.setRanking([long, 'cust_b']);
     expect([ranked.label('cust_b'), ranked.label(long)]).toEqual(['cust_b', OTHER_VALUE]);
+  });
+});
+
+describe('label values that prom-client would take for another label set', () => {
+  it('fold into __other__, so "a,feature:b" with "c" and "a" with "b,feature:c" stay two series', async () => {
+    const metrics = new PnlMetrics({ topCustomers: 10 });
+    expect([metrics.customers.label('a,feature:b'), metrics.features.label('b,feature:c'), metrics.features.label('plain, with: spaces')]).toEqual([OTHER_VALUE, OTHER_VALUE, 'plain, with: spaces']);
+    const labels = new BoundedLabel(5);
+    expect(labels.label('x,model:y')).toBe(OTHER_VALUE);
+  });
+
+  it('leave the unattributed calls out of the ranking, so the top N are N customers', () => {
+    const ranked = new CustomerLabels(2);
+    ranked.setRanking(['', 'big', 'second']);
+    expect(['', 'big', 'second', 'third'].map((c) => ranked.label(c))).toEqual(['__unattributed__', 'big', 'second', OTHER_VALUE]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PnlSpanExporter } from '../../exporter/src/receive/pnl-span-exporter.js';
 import { EXPECTED_PICO, emitTwoCalls, picoText } from '../helpers/genai-spans.js';
@@ -46,5 +46,23 @@ describe('PnlSpanExporter (in process, no service)', () => {
     await exporter.shutdown(); // idempotent
     const result = await new Promise<{ code: number }>((resolve) => exporter.export([], resolve));
     expect(result.code).toBe(1); // FAILED after shutdown
+  });
+
+  it('counts the spans it must refuse (spool full), since the SDK does not retry a failed export', async () => {
+    const other = tempDir();
+    // A 1-byte spool: the first export fills it (its rows wait there for the 60 s batch), the next is refused.
+    const exporter = new PnlSpanExporter({ dataDir: other.path, logLevel: 'silent', spoolMaxBytes: 1, batchMaxDelayMs: 60_000, batchIdleMs: 0 });
+    try {
+      const memory = new InMemorySpanExporter();
+      emitTwoCalls(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] }));
+      const [first, second] = memory.getFinishedSpans();
+      const exported = (spans: ReadableSpan[]) => new Promise<number>((resolve) => exporter.export(spans, (r) => resolve(r.code)));
+      expect([await exported([first!]), await exported([second!])]).toEqual([0, 1]); // SUCCESS, then FAILED
+      const core = await exporter.ready();
+      expect(metricValue(await core.metrics.exposition(), 'pnl_spans_rejected_total', { reason: 'spool_full' })).toBe(1);
+    } finally {
+      await exporter.shutdown();
+      other.remove();
+    }
   });
 });

@@ -74,6 +74,17 @@ describe('the token check', () => {
     expect(await registry.metrics()).toMatch(/pnl_token_check_deviation_ratio\{scope="lib",scope_version="1.0.0",provider="anthropic",model="claude-sonnet-4",kind="input",exact="false"\} /);
   });
 
+  it('bounds the emitter label values like every other label: a 500,000-character scope name is __other__', async () => {
+    const registry = new Registry();
+    const check = await TokenCheck.start({ sample: 1, tolerancePct: 10 }, { registry, logger: silent });
+    check.enqueue([sampled(chat('a', 'b'), { requestModel: 'gpt-4o', scopeName: 's'.repeat(500_000), usage: usage(10, 1) })]);
+    await check.idle();
+    expect(check.emitters().map((e) => e.scope)).toEqual(['__other__']);
+    const text = await registry.metrics();
+    expect(text.length).toBeLessThan(20_000);
+    expect(text).toContain('pnl_token_checks_total{scope="__other__",scope_version="1.0.0",provider="openai",model="gpt-4o"} 1');
+  });
+
   it('samples deterministically by span id', async () => {
     const check = await TokenCheck.start({ sample: 0.5, tolerancePct: 10 }, { registry: new Registry(), logger: silent });
     const spans = Array.from({ length: 100 }, () => sampled({}, { traceId: hex(16), spanId: hex(8) }).span);

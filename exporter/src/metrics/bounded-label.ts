@@ -9,6 +9,23 @@ export const OTHER_VALUE = '__other__';
 export const MAX_LABEL_VALUE_LENGTH = 256;
 
 /**
+ * prom-client keys a series by `name:value,` per label, unescaped: a value holding `,<label>:`
+ * made two different label sets one series, the second's increments reported under the first's
+ * labels (found by an audit). No real id or name has that shape.
+ */
+const SERIES_KEY_SEPARATOR = /,\w+:/;
+
+/** True when `value` may be a label value as it is: short enough, and not mistaken for another label set. */
+export function isKeepableLabelValue(value: string): boolean {
+  return value.length <= MAX_LABEL_VALUE_LENGTH && !SERIES_KEY_SEPARATOR.test(value);
+}
+
+/** `value`, or `__other__` when it may not be a label value as it is (isKeepableLabelValue). */
+export function keepableLabelValue(value: string): string {
+  return isKeepableLabelValue(value) ? value : OTHER_VALUE;
+}
+
+/**
  * Caps how many distinct values one metric label takes (feature, provider, model, agent): they
  * come from span attributes, so a buggy or hostile sender could otherwise create series without
  * end and take Prometheus down. The first `max` values seen keep their name; later ones share
@@ -23,7 +40,7 @@ export class BoundedLabel {
 
   label(value: string): string {
     if (this.admitted.has(value)) return value;
-    if (this.admitted.size < this.max && value.length <= MAX_LABEL_VALUE_LENGTH) {
+    if (this.admitted.size < this.max && isKeepableLabelValue(value)) {
       this.admitted.add(value);
       return value;
     }

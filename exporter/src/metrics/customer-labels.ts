@@ -1,4 +1,4 @@
-import { MAX_LABEL_VALUE_LENGTH } from './bounded-label.js';
+import { isKeepableLabelValue } from './bounded-label.js';
 
 /** Label value for customers past the top N. */
 export const OTHER_CUSTOMER = '__other__';
@@ -8,8 +8,8 @@ export const UNATTRIBUTED_CUSTOMER = '__unattributed__';
 /**
  * Bounds the `customer` label: Prometheus cannot hold one series set per customer when there
  * are tens of thousands, so only the top N customers by spend get their own label value and
- * the rest share `__other__` (ClickHouse keeps full detail), as do ids longer than
- * MAX_LABEL_VALUE_LENGTH. Until the first ranking arrives from ClickHouse, customers are
+ * the rest share `__other__` (ClickHouse keeps full detail), as do ids no label may hold
+ * (isKeepableLabelValue: too long, or shaped like another label set). Until the first ranking arrives from ClickHouse, customers are
  * admitted first come, first served, up to N.
  */
 export class CustomerLabels {
@@ -21,7 +21,7 @@ export class CustomerLabels {
   label(customerId: string): string {
     if (customerId === '') return UNATTRIBUTED_CUSTOMER;
     if (this.admitted.has(customerId)) return customerId;
-    if (this.admitted.size < this.topN && customerId.length <= MAX_LABEL_VALUE_LENGTH) {
+    if (this.admitted.size < this.topN && isKeepableLabelValue(customerId)) {
       this.admitted.add(customerId);
       return customerId;
     }
@@ -33,7 +33,8 @@ export class CustomerLabels {
    * drop out simply stop growing; their later spend moves to `__other__`.
    */
   setRanking(customerIds: readonly string[]): void {
-    this.admitted = new Set(customerIds.filter((id) => id.length <= MAX_LABEL_VALUE_LENGTH).slice(0, this.topN));
+    // Unattributed calls ('') have their own label whatever their rank: they take no place of the N.
+    this.admitted = new Set(customerIds.filter((id) => id !== '' && isKeepableLabelValue(id)).slice(0, this.topN));
   }
 
   get size(): number {

@@ -47,9 +47,9 @@ export class PnlMetrics {
   readonly requests: Counter<'status'>;
 
   /** Bounds on the other label values that come from span attributes. */
-  private readonly features: BoundedLabel;
+  readonly features: BoundedLabel;
   private readonly providers: BoundedLabel;
-  private readonly models: BoundedLabel;
+  readonly models: BoundedLabel;
   private readonly agents: BoundedLabel;
   private readonly reasons: BoundedLabel;
   private readonly outcomes: BoundedLabel;

@@ -121,7 +121,11 @@ export class PnlGauges {
     }
     for (const a of anomalies) {
       const customer = a.customer === '' ? '' : this.metrics.customers.label(a.customer);
-      g.anomaly!.set({ customer, feature: a.feature, model: a.model, kind: a.kind }, 1);
+      // Bounded like the counters' labels (count and length), so the two join and a sender's
+      // invented names cannot grow this gauge without end; '' (no such part) stays ''.
+      const feature = a.feature === '' ? '' : this.metrics.features.label(a.feature);
+      const model = a.model === '' ? '' : this.metrics.models.label(a.model);
+      g.anomaly!.set({ customer, feature, model, kind: a.kind }, 1);
     }
     g.portfolioRevenue!.set(summary.totals.revenue);
     g.portfolioCost!.set(summary.totals.totalCost);

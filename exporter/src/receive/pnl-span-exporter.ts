@@ -4,7 +4,9 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { loadConfig, type PnlConfig } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
 import type { Attributes } from '../model/decoded-span.js';
+import { BufferFullError } from '../pipeline/buffer-full-error.js';
 import { IngestCore } from '../service/ingest-core.js';
+import { SpoolError } from '../spool/spool-error.js';
 import { readableSpanToDecoded } from './readable-span-to-decoded.js';
 
 /** How long forceFlush waits for ClickHouse, as the SDK's BatchSpanProcessor waits for an export. */
@@ -51,6 +53,10 @@ export class PnlSpanExporter implements SpanExporter {
           );
           resultCallback({ code: ExportResultCode.SUCCESS });
         } catch (err) {
+          // Counted like the OTLP route counts them: the SDK does not retry a failed export, so these spans are gone.
+          const reason = err instanceof BufferFullError ? 'spool_full' : err instanceof SpoolError ? 'spool_error' : 'internal_error';
+          core.metrics.recordRejected(reason, spans.length);
+          core.logger.warn('PnlSpanExporter: spans refused', { reason, spans: spans.length, error: (err as Error).message });
           resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
         }
       },

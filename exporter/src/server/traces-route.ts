@@ -103,6 +103,7 @@ export function tracesRoute(deps: { pipeline: Pipeline; workers?: IngestWorkers;
         return;
       }
       logger.error('ingest failed', { error: (err as Error).message, stack: (err as Error).stack });
+      metrics.recordRejected('internal_error', spanCount());
       answer(res, encoding, 500, statusResponse(encoding, GRPC.INTERNAL, 'internal error while ingesting spans; see the exporter log'));
     }
   };

@@ -112,7 +112,7 @@ export class PnlStore {
   /** Customers with the highest LLM spend over the last `days` (from the daily aggregates). */
   async topCustomersBySpend(n: number, days: number): Promise<string[]> {
     const rows = await this.select<{ customer_id: string }>(
-      `SELECT customer_id FROM pnl.llm_costs_daily WHERE day >= today() - {days:UInt32}
+      `SELECT customer_id FROM pnl.llm_costs_daily WHERE day >= today() - {days:UInt32} AND customer_id != ''
        GROUP BY customer_id ORDER BY sum(cost_usd) DESC, customer_id LIMIT {n:UInt32}`,
       { n, days },
     );

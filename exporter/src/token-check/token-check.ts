@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
+import { keepableLabelValue } from '../metrics/bounded-label.js';
 import { TokenCheckMetrics, type TokenCheckVerdictRow } from '../metrics/token-check-metrics.js';
 import type { DecodedSpan } from '../model/decoded-span.js';
 import type { LlmCall } from '../model/llm-call.js';
@@ -165,7 +166,10 @@ export class TokenCheck {
       else this.skip('output', 'no_content');
     }
     if (sides.input === undefined && sides.output === undefined) return;
-    this.record({ scope: call.scopeName, scopeVersion: call.scopeVersion, provider: call.provider, model: call.requestModel || call.responseModel }, choice, sides);
+    // The emitter's names become label values: bounded like every other label (a 500 KB scope
+    // name made a 4.5 MB scrape; found by an audit).
+    const emitter = { scope: keepableLabelValue(call.scopeName), scopeVersion: keepableLabelValue(call.scopeVersion), provider: keepableLabelValue(call.provider), model: keepableLabelValue(call.requestModel || call.responseModel) };
+    this.record(emitter, choice, sides);
   }
 
   private record(key: EmitterKey, choice: ReturnType<typeof chooseTokenizer>, sides: Partial<Record<TokenKind, Comparison>>): void {
