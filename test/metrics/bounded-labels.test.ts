@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedLabel, MAX_LABEL_VALUE_LENGTH, OTHER_VALUE } from '../../exporter/src/metrics/bounded-label.js';
 import { CustomerLabels } from '../../exporter/src/metrics/customer-labels.js';
+import { INGEST_LAG_BUCKETS } from '../../exporter/src/metrics/ingest-tally.js';
 import { PnlMetrics } from '../../exporter/src/metrics/pnl-metrics.js';
 import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
-import { metricSum, startTestService } from '../helpers/test-service.js';
+import { metricSum, metricValue, startTestService } from '../helpers/test-service.js';
 
 describe('BoundedLabel', () => {
   it('keeps the first N values and folds the rest into __other__', () => {
@@ -42,6 +43,49 @@ describe('label values that prom-client would take for another label set', () =>
     const ranked = new CustomerLabels(2);
     ranked.setRanking(['', 'big', 'second']);
     expect(['', 'big', 'second', 'third'].map((c) => ranked.label(c))).toEqual(['__unattributed__', 'big', 'second', OTHER_VALUE]);
+  });
+});
+
+describe('customers leaving the ranking', () => {
+  /** One call of $1 and 10 input tokens for `customer`, as a worker's tally carries it. */
+  const tally = (customer: string) => ({
+    calls: [`${customer}\u0000chat\u0000openai\u0000gpt-4o`, 1, 10, 0, 0, 0, 0, 1, 0, 0],
+    evolution: [customer, 'chat', 'retry', 0.5],
+    unpriced: [],
+    runs: [customer, 'support', 'success', 1],
+    lagCounts: new Array<number>(INGEST_LAG_BUCKETS.length + 1).fill(0),
+    lagSum: 0,
+  });
+  const customersIn = async (m: PnlMetrics): Promise<string[]> =>
+    [...new Set([...(await m.exposition()).matchAll(/customer="([^"]*)"/g)].map((x) => x[1]!))].sort();
+
+  it('lose their series, their unscraped spend moves to __other__, and the series stay bounded as the ranking churns', async () => {
+    const m = new PnlMetrics({ topCustomers: 2, defaultMetrics: false });
+    m.recordTally(tally('a'));
+    m.recordTally(tally('b'));
+    await m.exposition();
+    m.recordTally(tally('b')); // not scraped yet when b leaves
+    m.applyRanking(['a', 'c']);
+    const text = await m.exposition();
+    expect(await customersIn(m)).toEqual(['__other__', 'a']);
+    expect(metricValue(text, 'pnl_llm_cost_usd_total', { customer: '__other__', feature: 'chat', provider: 'openai', model: 'gpt-4o' })).toBe(1);
+    expect(metricValue(text, 'pnl_llm_evolution_cost_usd_total', { customer: '__other__', feature: 'chat', reason: 'retry' })).toBe(0.5);
+    expect(metricValue(text, 'pnl_llm_tokens_total', { customer: '__other__', feature: 'chat', provider: 'openai', model: 'gpt-4o', kind: 'input' })).toBe(10);
+    // Fifty rankings later, each with a new second customer: never more than the top 2 and __other__.
+    for (let i = 0; i < 50; i++) {
+      m.applyRanking(['a', `x${i}`]);
+      m.recordTally(tally(`x${i}`));
+      await m.exposition();
+    }
+    expect(await customersIn(m)).toEqual(['__other__', 'a', 'x49']);
+  });
+
+  it('keep the customers admitted first come while the ranking is shorter than N', () => {
+    const labels = new CustomerLabels(3);
+    expect(['a', 'b'].map((c) => labels.label(c))).toEqual(['a', 'b']);
+    expect(labels.setRanking(['c'])).toEqual([]);
+    expect(['a', 'b', 'c', 'd'].map((c) => labels.label(c))).toEqual(['a', 'b', 'c', OTHER_VALUE]);
+    expect(labels.setRanking(['d', 'e', 'c'])).toEqual(['a', 'b']);
   });
 });
 

@@ -29,12 +29,20 @@ export class CustomerLabels {
   }
 
   /**
-   * Replaces the admitted set with a ranking by spend (highest first). Series of customers that
-   * drop out simply stop growing; their later spend moves to `__other__`.
+   * Replaces the admitted set with a ranking by spend (highest first). A ranking shorter than N
+   * leaves room: the customers admitted before keep their places in it, in their order. Returns
+   * the customers no longer admitted (PnlMetrics removes their series).
    */
-  setRanking(customerIds: readonly string[]): void {
+  setRanking(customerIds: readonly string[]): string[] {
+    const before = this.admitted;
     // Unattributed calls ('') have their own label whatever their rank: they take no place of the N.
-    this.admitted = new Set(customerIds.filter((id) => id !== '' && isKeepableLabelValue(id)).slice(0, this.topN));
+    const next = new Set(customerIds.filter((id) => id !== '' && isKeepableLabelValue(id)).slice(0, this.topN));
+    for (const id of before) {
+      if (next.size >= this.topN) break;
+      next.add(id);
+    }
+    this.admitted = next;
+    return [...before].filter((id) => !next.has(id));
   }
 
   get size(): number {

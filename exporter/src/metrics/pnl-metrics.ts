@@ -4,7 +4,7 @@ import { BoundedLabel } from './bounded-label.js';
 import { BucketedHistogram } from './bucketed-histogram.js';
 import { CALL_SUMS_STRIDE, COUNT_STRIDE, INGEST_LAG_BUCKETS, callSumsIds, type IngestTallyData } from './ingest-tally.js';
 import { KeyedSums } from '../text/keyed-sums.js';
-import { CustomerLabels } from './customer-labels.js';
+import { CustomerLabels, OTHER_CUSTOMER } from './customer-labels.js';
 
 
 /** Raw call sums waiting for their labels are folded in past this many keys, so memory stays bounded without scrapes. */
@@ -34,6 +34,8 @@ export class PnlMetrics {
   private readonly rawCallSums = new KeyedSums(CALL_SUMS_STRIDE - 1);
   private readonly evolutionDeltas = new Map<string, LabelledDelta>();
   private readonly unpricedDeltas = new Map<string, LabelledDelta>();
+  /** Every label set of pnl_agent_runs_total so far, by key. */
+  private readonly runLabels = new Map<string, { customer: string; agent: string; outcome: string }>();
 
   readonly spansReceived: Counter;
   readonly spansRejected: Counter<'reason'>;
@@ -184,9 +186,52 @@ export class PnlMetrics {
     }
     const r = t.runs;
     for (let i = 0; i < r.length; i += COUNT_STRIDE) {
-      this.runs.inc({ customer: this.customers.label(r[i] as string), agent: this.agents.label(r[i + 1] as string), outcome: this.outcomes.label(r[i + 2] as string) }, r[i + 3] as number);
+      const labels = { customer: this.customers.label(r[i] as string), agent: this.agents.label(r[i + 1] as string), outcome: this.outcomes.label(r[i + 2] as string) };
+      // Remembered so a customer's run series can be removed when it leaves the ranking.
+      const key = `${labels.customer}\u0000${labels.agent}\u0000${labels.outcome}`;
+      if (!this.runLabels.has(key)) this.runLabels.set(key, labels);
+      this.runs.inc(labels, r[i + 3] as number);
     }
     this.ingestLag.add(t.lagCounts, t.lagSum);
+  }
+
+  /**
+   * Applies a ranking of customers by spend (CustomerLabels.setRanking). The series of a customer
+   * that drops out are removed: kept, every customer ever ranked held its series set, unchanging,
+   * for the life of the process, and customers near rank N come and go every refresh (found by an
+   * audit). What they added since the last scrape moves to `__other__`, so no spend is lost from
+   * the sums; Prometheus sees their series end.
+   */
+  applyRanking(customerIds: readonly string[]): void {
+    this.foldRawCallSums();
+    const dropped = new Set(this.customers.setRanking(customerIds));
+    if (dropped.size === 0) return;
+    for (const [key, d] of this.callDeltas) {
+      if (!dropped.has(d.labels.customer)) continue;
+      const other = this.callDeltaFor({ ...d.labels, customer: OTHER_CUSTOMER });
+      other.costUsd += d.costUsd;
+      for (const kind of TOKEN_KINDS) {
+        other.tokens[kind] += d.tokens[kind];
+        this.tokens.remove({ ...d.labels, kind });
+      }
+      for (const status of CALL_STATUSES) {
+        other.calls[status] += d.calls[status];
+        this.calls.remove({ ...d.labels, status });
+      }
+      this.costTotal.remove(d.labels);
+      this.callDeltas.delete(key);
+    }
+    for (const [key, d] of this.evolutionDeltas) {
+      if (!dropped.has(d.labels['customer']!)) continue;
+      addDelta(this.evolutionDeltas, { ...d.labels, customer: OTHER_CUSTOMER }, d.n);
+      this.evolutionCost.remove(d.labels);
+      this.evolutionDeltas.delete(key);
+    }
+    for (const [key, labels] of this.runLabels) {
+      if (!dropped.has(labels.customer)) continue;
+      this.runs.remove(labels);
+      this.runLabels.delete(key);
+    }
   }
 
   recordRejected(reason: RejectReason | string, n = 1): void {
@@ -202,19 +247,7 @@ export class PnlMetrics {
       const [customerId, featureId, provider, model] = callSumsIds(key);
       const customer = this.customers.label(customerId);
       const feature = this.features.label(featureId);
-      const labelled = { customer, feature, provider: this.providers.label(provider), model: this.models.label(model) };
-      const labelKey = `${labelled.customer}\u0000${labelled.feature}\u0000${labelled.provider}\u0000${labelled.model}`;
-      let d = this.callDeltas.get(labelKey);
-      if (d === undefined) {
-        d = {
-          labels: labelled,
-          costUsd: 0,
-          tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
-          calls: { ok: 0, error: 0, unset: 0 },
-          fresh: true,
-        };
-        this.callDeltas.set(labelKey, d);
-      }
+      const d = this.callDeltaFor({ customer, feature, provider: this.providers.label(provider), model: this.models.label(model) });
       d.costUsd += v[o]!;
       d.tokens.input += v[o + 1]!;
       d.tokens.cache_read += v[o + 2]!;
@@ -228,11 +261,28 @@ export class PnlMetrics {
     this.rawCallSums.clear();
   }
 
+  /** The pending deltas of a label set, created empty on first use. */
+  private callDeltaFor(labels: CallDeltas['labels']): CallDeltas {
+    const labelKey = `${labels.customer}\u0000${labels.feature}\u0000${labels.provider}\u0000${labels.model}`;
+    let d = this.callDeltas.get(labelKey);
+    if (d === undefined) {
+      d = {
+        labels,
+        costUsd: 0,
+        tokens: { input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0 },
+        calls: { ok: 0, error: 0, unset: 0 },
+        fresh: true,
+      };
+      this.callDeltas.set(labelKey, d);
+    }
+    return d;
+  }
+
   private flushCallDeltas(): void {
     this.foldRawCallSums();
     for (const d of this.callDeltas.values()) {
       if (d.costUsd > 0) this.costTotal.inc(d.labels, d.costUsd);
-      for (const kind of ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] as const) {
+      for (const kind of TOKEN_KINDS) {
         const n = d.tokens[kind];
         if (n > 0) this.tokens.inc({ ...d.labels, kind }, n);
         d.tokens[kind] = 0;
@@ -242,7 +292,7 @@ export class PnlMetrics {
       // invisible to the error-rate rule. The error series is created at 0 with the label set.
       if (d.fresh && d.calls.error === 0) this.calls.inc({ ...d.labels, status: 'error' }, 0);
       d.fresh = false;
-      for (const status of ['ok', 'error', 'unset'] as const) {
+      for (const status of CALL_STATUSES) {
         const n = d.calls[status];
         if (n > 0) this.calls.inc({ ...d.labels, status }, n);
         d.calls[status] = 0;
@@ -256,6 +306,9 @@ export class PnlMetrics {
     return this.registry.metrics();
   }
 }
+
+const TOKEN_KINDS = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] as const;
+const CALL_STATUSES = ['ok', 'error', 'unset'] as const;
 
 /** A counter increment waiting for the next scrape, with its label set. */
 interface LabelledDelta {

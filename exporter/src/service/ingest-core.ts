@@ -153,16 +153,20 @@ export class IngestCore {
   private startRankingRefresh(): void {
     const refresh = async (): Promise<void> => {
       try {
-        this.metrics.customers.setRanking(await this.store.topCustomersBySpend(this.config.topCustomers, 30));
+        this.metrics.applyRanking(await this.store.topCustomersBySpend(this.config.topCustomers, 30));
       } catch (err) {
         this.logger.warn('customer ranking refresh failed', { error: (err as Error).message });
       }
     };
-    this.rankingTimer = setInterval(() => {
+    const start = (): void => {
       this.rankingRefresh ??= refresh().finally(() => {
         this.rankingRefresh = undefined;
       });
-    }, this.config.rankingRefreshMs);
+    };
+    // Once at start too: without it, customers were admitted first come, first served for the
+    // first PNL_METRICS_REFRESH_MS after every restart.
+    start();
+    this.rankingTimer = setInterval(start, this.config.rankingRefreshMs);
     this.rankingTimer.unref();
   }
 }
