@@ -132,6 +132,25 @@ describe('bad input gets its documented answer and the service keeps serving', (
     expect(metricValue(metrics, 'pnl_spans_rejected_total', { reason: 'id_too_long' })).toBe(2);
   });
 
+  it('refuses a span starting more than a day after the service\'s clock (a wrong sender clock), and keeps one an hour ahead', async () => {
+    const inHours = (h: number) => ({ startTimeUnixNano: String(BigInt(Date.now() + h * 3_600_000) * 1_000_000n), endTimeUnixNano: String(BigInt(Date.now() + h * 3_600_000 + 1000) * 1_000_000n) });
+    const { json } = await otlpBodies([
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_clock_far' }) },
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_clock_near' }) },
+    ]);
+    const body = JSON.parse(json.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
+    const [far, near] = body.resourceSpans[0]!.scopeSpans[0]!.spans;
+    Object.assign(far!, inHours(48));
+    Object.assign(near!, inHours(1));
+    const r = await postTraces(svc.url, JSON.stringify(body), JSON_CT);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text).partialSuccess.rejectedSpans).toBe('1');
+    expect(r.text).toMatch(/starts 48 h after this service's clock; check the sender's clock/);
+    await svc.service.core.writer.flush();
+    const rows = await svc.service.core.store.select<{ customer_id: string }>("SELECT customer_id FROM pnl.llm_calls WHERE customer_id LIKE 'cust\\_clock\\_%'");
+    expect(rows).toEqual([{ customer_id: 'cust_clock_near' }]);
+  });
+
   it('stores an unknown model unpriced (cost NULL, not 0) and counts it', async () => {
     const { proto } = await otlpBodies([
       { name: 'chat mystery-9000', attributes: chatAttributes('mystery-9000', { input_tokens: 100, output_tokens: 10 }, { 'gen_ai.provider.name': 'acme-ai', 'pnl.customer.id': 'cust_unknown' }) },

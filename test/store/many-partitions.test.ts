@@ -4,18 +4,18 @@ import { startTestService, type TestService } from '../helpers/test-service.js';
 
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startTestService();
+  // Raw and daily rows kept 50 years, so ten years of past months stay (the default TTL would drop most at insert).
+  svc = await startTestService({ retentionRawMonths: 600, retentionAggregateMonths: 600 });
 });
 afterAll(() => svc?.stop());
 
 describe('a batch across many monthly partitions', () => {
   it('is inserted whole: 120 calls in 120 different months, then the batch behind it', async () => {
     // ClickHouse refuses an insert into more than 100 partitions by default; the batch was then
-    // retried forever and held back every later one. Months from now on (older ones would be
-    // past the raw retention, which the TTL drops at insert).
+    // retried forever and held back every later one. The 120 months up to this one.
     const now = new Date();
     const spans = Array.from({ length: 120 }, (_, i) => {
-      const startUs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1) * 1000;
+      const startUs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1) * 1000;
       return decodedChatSpan({ 'pnl.customer.id': 'cust_months' }, { spanId: (0x1000 + i).toString(16).padStart(16, '0'), startTimeUs: startUs, endTimeUs: startUs + 1000 });
     });
     svc.service.core.pipeline.ingest(spans);

@@ -63,7 +63,8 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
   const rows = emptyRows();
   const keys: string[] = [];
   const inRequest = new Set<string>();
-  const tally = new IngestTally(Date.now() * 1000);
+  const nowUs = Date.now() * 1000;
+  const tally = new IngestTally(nowUs);
   const rejectedByReason: Record<string, number> = {};
   const rejectMessages: string[] = [];
   let ignored = 0;
@@ -71,17 +72,24 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
   let wrappers = 0;
   let rejected = 0;
   let sampled: SampledCall[] | undefined;
+  const refuse = ({ reason, message }: { reason: string; message: string }): void => {
+    rejected++;
+    rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+    if (rejectMessages.length < MAX_REJECT_MESSAGES) rejectMessages.push(message);
+  };
   for (const span of spans) {
     const n = normalizeSpan(span, normalizeOptions);
     if (n.kind === 'ignore') {
       ignored++;
       continue;
     }
-    if (n.kind === 'reject' || !validIds(span)) {
-      const reason = n.kind === 'reject' ? n.reason : 'invalid_ids';
-      rejected++;
-      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
-      if (rejectMessages.length < MAX_REJECT_MESSAGES) rejectMessages.push(n.kind === 'reject' ? n.message : `span ${span.spanId || '(none)'} has an invalid trace or span id`);
+    if (n.kind === 'reject') {
+      refuse(n);
+      continue;
+    }
+    const problem = !validIds(span) ? invalidIds(span) : span.startTimeUs > nowUs + MAX_AHEAD_US ? aheadOfClock(span, nowUs) : undefined;
+    if (problem !== undefined) {
+      refuse(problem);
       continue;
     }
     if (n.kind === 'llm' && wrappedCalls !== undefined && wrappedCalls.wrapsAnother(span, n.call.hasUsage)) {
@@ -120,6 +128,22 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
   };
   if (sampled !== undefined) prepared.sampled = sampled;
   return prepared;
+}
+
+function invalidIds(span: DecodedSpan): { reason: 'invalid_ids'; message: string } {
+  return { reason: 'invalid_ids', message: `span ${span.spanId || '(none)'} has an invalid trace or span id` };
+}
+
+/**
+ * How far ahead of this service's clock a span may start (µs). Clocks of senders drift by
+ * seconds; a day ahead is a wrong clock or a unit error, and the call would be filed under a
+ * day to come (its month's P&L, the forecasts, the budgets of a period not begun).
+ */
+const MAX_AHEAD_US = 86_400_000_000;
+
+function aheadOfClock(span: DecodedSpan, nowUs: number): { reason: 'invalid_time'; message: string } {
+  const hours = Math.round((span.startTimeUs - nowUs) / 3_600_000_000);
+  return { reason: 'invalid_time', message: `span ${span.spanId} (${span.name}) starts ${hours} h after this service's clock; check the sender's clock (spans more than a day ahead are refused)` };
 }
 
 function validIdStrings(span: DecodedSpan): boolean {
