@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -15,6 +15,7 @@ import {
   unitTestFiles,
 } from './support/rule-files.js';
 import { requireTool, runTool } from './support/tools.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // These tests run the real promtool and amtool (Debian packages prometheus and
 // prometheus-alertmanager). Without them they fail with the install command: never skip.
@@ -226,6 +227,28 @@ describe('Alertmanager configuration', () => {
     );
     const color = render('pnl.slack.color');
     expect(color.stdout).toBe('warning');
+  });
+
+  it('links dashboards under the grafana_url label Prometheus adds to its alerts (external_labels), else localhost', () => {
+    const amtool = requireTool('amtool');
+    const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'test/alerting/fixtures/slack-budget-90.json'), 'utf8')) as { alerts: Array<{ labels: Record<string, string> }> };
+    for (const a of fixture.alerts) a.labels['grafana_url'] = 'https://grafana.example.com';
+    const dir = tempDir('agentic-pnl-slack-');
+    try {
+      const data = join(dir.path, 'alert.json');
+      writeFileSync(data, JSON.stringify(fixture));
+      const render = (name: string) =>
+        runTool(amtool, ['template', 'render', `--template.glob=${join(ALERTMANAGER_DIR, 'templates/*.tmpl')}`, `--template.data=${data}`, `--template.text={{ template "${name}" . }}`]);
+      expect(render('pnl.slack.title_link').stdout).toBe('https://grafana.example.com/d/pnl-customer/customer-pnl?var-customer=cust_acme&from=now/M&to=now');
+      expect(render('pnl.slack.text').stdout).toContain('<https://grafana.example.com/d/pnl-customer/customer-pnl?var-customer=cust_acme&from=now/M&to=now|Dashboard>');
+    } finally {
+      dir.remove();
+    }
+    // The shipped Prometheus configurations name it, so a deployment sets it in one place.
+    for (const file of ['prometheus.yml', 'prometheus-cluster.yml']) {
+      const config = parse(readFileSync(join(REPO_ROOT, 'grafana/prometheus', file), 'utf8')) as { global: { external_labels?: Record<string, string> } };
+      expect(config.global.external_labels?.['grafana_url'], file).toMatch(/^https?:\/\//);
+    }
   });
 
   it('counts only the firing alerts of a group in the Slack title', () => {
