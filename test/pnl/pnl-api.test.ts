@@ -102,6 +102,10 @@ describe('P&L API, CLI and export on real ingested calls', () => {
     expect(body.totals['customers']).toBe(2);
     expect(body.unprofitable.map((u) => u.customer)).toEqual(['cust_b']);
     expect(body.unprofitable[0]!.loss).toBeCloseTo(0.1, 12);
+    // Every invalid parameter in one answer: the period and top.
+    const bad = await api<{ error: { code: string; message: string } }>(svc, '/api/v1/summary?from=2026-13-01&top=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^invalid period: from: .*; invalid top: /);
   });
 
   it('crosses the budget states 70/90/100% at the right call', async () => {

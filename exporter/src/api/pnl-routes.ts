@@ -40,8 +40,18 @@ export function pnlRoutes(engine: PnlEngine, repo: PnlRepository, actor: (req: R
 
   router.get('/api/v1/summary', wrap(async (req) => {
     const top = z.coerce.number().int().positive().max(10_000).default(20).safeParse(req.query['top']);
-    if (!top.success) throw ApiError.fromZod('invalid top', top.error);
-    const summary = await engine.summary(parseDayRange(req.query));
+    // Both parameter groups are checked before answering, so one 400 lists every problem.
+    let range: ReturnType<typeof parseDayRange> | undefined;
+    const problems: string[] = [];
+    try {
+      range = parseDayRange(req.query);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      problems.push(err.message);
+    }
+    if (!top.success) problems.push(ApiError.fromZod('invalid top', top.error).message);
+    if (range === undefined || !top.success) throw new ApiError(400, 'invalid_request', problems.join('; '));
+    const summary = await engine.summary(range);
     return { ...summary, customers: summary.customers.slice(0, top.data) };
   }));
 
