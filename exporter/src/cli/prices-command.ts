@@ -4,6 +4,7 @@ import { loadConfig } from '../config/config.js';
 import { storedToLlmCall, repriceCalls, renderRepriceTable, type RepriceResult } from '../pnl/reprice.js';
 import { formatPicoUsd, loadPriceBook, readOverridesFile, type PriceBook, type PriceBookEntry } from '../price/index.js';
 import { canonicalServiceTier, isPricedServiceTier, PRICED_SERVICE_TIERS } from '../model/service-tier.js';
+import { isCalendarDay } from '../api/date-range.js';
 import { canonicalProvider } from '../normalize/canonical-provider.js';
 import type { ClickHouseTarget } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
@@ -40,9 +41,7 @@ function parseAt(at: string | undefined): number {
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(at) ? `${at}T00:00:00Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(at) ? at : `${at}Z`;
   const ms = Date.parse(iso);
   // Date.parse rolls 2026-02-30 over to March 2; the calendar day written must exist.
-  const [, y, m, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(at) ?? [];
-  const realDay = y !== undefined && new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))).toISOString().startsWith(`${y}-${m}-${d}`);
-  if (Number.isNaN(ms) || !realDay) throw new Error(`--at ${JSON.stringify(at)} is not an ISO date of the calendar (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, e.g. 2026-02-28)`);
+  if (Number.isNaN(ms) || !isCalendarDay(at.slice(0, 10))) throw new Error(`--at ${JSON.stringify(at)} is not an ISO date of the calendar (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, e.g. 2026-02-28)`);
   return ms * 1000;
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isCalendarDay } from '../api/date-range.js';
 import type { LlmCall } from '../model/llm-call.js';
 import type { CallCost, PicoUsd } from '../model/priced-call.js';
 import { formatPicoUsd, type PriceBook, type PriceBookEntry } from '../price/index.js';
@@ -77,7 +78,6 @@ export interface RepriceResult {
   differences: RepriceDifference[];
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const RATES = 'pnl.llm_calls_reprice_rates';
 const CALLS_STAGE = 'pnl.llm_calls_reprice_stage';
 const DAILY_STAGE = 'pnl.llm_costs_daily_reprice_stage';
@@ -202,8 +202,7 @@ function monthsOf(from: string, to: string): Array<{ ym: number; from: string; t
  * back unchanged.
  */
 function checkDay(flag: string, value: string): void {
-  const ms = DAY.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+  if (!isCalendarDay(value)) {
     throw new Error(`${flag} ${JSON.stringify(value)} is not a day of the calendar: write an existing UTC day as YYYY-MM-DD, e.g. 2026-02-28 (${flag === '--to' ? 'the day after the last one to re-rate' : 'the first day to re-rate'})`);
   }
 }
