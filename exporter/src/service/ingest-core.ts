@@ -63,78 +63,82 @@ export class IngestCore {
       onDiskFallback: ({ error, dir }) =>
         logger.warn('/dev/shm is full: insert files now go to the temp dir (on disk, slower); give the container a larger /dev/shm', { error, dir }),
     });
+    logger.info('clickhouse ready', { mode: target.kind, where });
     // What the start has opened, closed again if a later step fails: a failed start of the
     // in-process exporter or a test left the engine, the spool lock and a draining writer open.
-    let openedSpool: Spool | undefined;
-    let startedWriter: BatchWriter | undefined;
+    const opened: Opened = {};
     try {
-      logger.info('clickhouse ready', { mode: target.kind, where });
-      stage('applying retention and loading the price book');
-      await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
-      // The dashboards fall back on the same tier prices as the engine and read them from
-      // ClickHouse: written here, so an app with only the in-process exporter records them too.
-      await new PnlRepository(store).putTierPrices(tierMonthlyPrices(config));
-      const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
-      const metrics = new PnlMetrics({ topCustomers: config.topCustomers, maxLabelValues: config.metricsMaxLabelValues });
-      const tokenCheck = config.tokenCheckSample > 0 ? await TokenCheck.start({ sample: config.tokenCheckSample, tolerancePct: config.tokenCheckTolerancePct }, { registry: metrics.registry, logger }) : undefined;
-      const seen = new SeenSpans(config.dedupMaxKeys);
-      stage('reading recent span keys from ClickHouse, to recognise re-delivered spans');
-      const keys = await store.recentSpanKeys(config.dedupWindowHours, Math.floor(config.dedupMaxKeys / 2));
-      for (let i = keys.length - 1; i >= 0; i--) seen.add(SeenSpans.key(keys[i]!.trace_id, keys[i]!.span_id));
-      const { spool, recovered, lostRows } = openSpool(config, logger, seen);
-      openedSpool = spool;
-      const durability = new DurabilityMetrics(metrics.registry, {
-        bufferedRows: () => writer.bufferedRows,
-        spoolBytes: () => spool.bytes,
-        spoolBatches: () => spool.segments,
-        spoolMaxBytes: () => spool.maxBytes,
-        oldestBatchAgeSeconds: () => writer.oldestBatchAgeSeconds(),
-      });
-      if (lostRows > 0) durability.spoolLostRows.inc(lostRows);
-      const writer = new BatchWriter(
-        store,
-        spool,
-        {
-          maxRows: config.batchMaxRows,
-          maxDelayMs: config.batchMaxDelayMs,
-          idleMs: config.batchIdleMs,
-          maxMemoryRows: config.bufferMaxRows,
-          logger,
-          onInsert: (seconds, rows, error) => {
-            metrics.insertDuration.observe(seconds);
-            if (error !== undefined) metrics.insertErrors.inc();
-            else metrics.rowsWritten.inc(rows);
-          },
-          onLost: (rows) => durability.spoolLostRows.inc(rows),
-        },
-        recovered,
-      );
-      startedWriter = writer;
-      const salt = hashSalt(config, logger);
-      const normalizeOptions = normalizeOptionsFrom(config, salt);
-      const pipeline = new Pipeline({ normalizeOptions, priceBook, seen, metrics, writer, tokenCheck });
-      let workers: IngestWorkers | undefined;
-      if (options.workers === true && config.ingestWorkers > 0) {
-        // Token double-entry needs the raw spans, which stay in the worker: prepare inline then.
-        if (tokenCheck !== undefined) logger.info('ingest workers off: the token double-entry check prepares requests on the main thread');
-        else {
-          stage('starting ingest workers');
-          workers = await IngestWorkers.start(config.ingestWorkers, { config, hashSalt: salt }, logger);
-        }
-      }
-      const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger, tokenCheck, workers);
-      core.startRankingRefresh();
-      void store
-        .upsertPriceBook(priceBook.entries())
-        .catch((err: unknown) => logger.warn('could not record the price book in ClickHouse', { error: (err as Error).message }));
-      logger.info('ingest ready', { knownSpanKeys: keys.length, catalogVersion: priceBook.catalogVersion });
-      return core;
+      return await IngestCore.assemble(config, logger, options.workers === true, stage, store, opened);
     } catch (err) {
-      await startedWriter?.close(0).catch(() => undefined);
-      openedSpool?.close();
+      await opened.writer?.close(0).catch(() => undefined);
+      opened.spool?.close();
       await store.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** The rest of the start, once ClickHouse is open; records in `opened` what must be closed if it fails. */
+  private static async assemble(config: PnlConfig, logger: Logger, withWorkers: boolean, stage: (s: string) => void, store: PnlStore, opened: Opened): Promise<IngestCore> {
+    stage('applying retention and loading the price book');
+    await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, logger);
+    // The dashboards fall back on the same tier prices as the engine and read them from
+    // ClickHouse: written here, so an app with only the in-process exporter records them too.
+    await new PnlRepository(store).putTierPrices(tierMonthlyPrices(config));
+    const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
+    const metrics = new PnlMetrics({ topCustomers: config.topCustomers, maxLabelValues: config.metricsMaxLabelValues });
+    const tokenCheck = config.tokenCheckSample > 0 ? await TokenCheck.start({ sample: config.tokenCheckSample, tolerancePct: config.tokenCheckTolerancePct }, { registry: metrics.registry, logger }) : undefined;
+    const seen = new SeenSpans(config.dedupMaxKeys);
+    stage('reading recent span keys from ClickHouse, to recognise re-delivered spans');
+    const keys = await store.recentSpanKeys(config.dedupWindowHours, Math.floor(config.dedupMaxKeys / 2));
+    for (let i = keys.length - 1; i >= 0; i--) seen.add(SeenSpans.key(keys[i]!.trace_id, keys[i]!.span_id));
+    const { spool, recovered, lostRows } = openSpool(config, logger, seen);
+    opened.spool = spool;
+    const durability = new DurabilityMetrics(metrics.registry, {
+      bufferedRows: () => writer.bufferedRows,
+      spoolBytes: () => spool.bytes,
+      spoolBatches: () => spool.segments,
+      spoolMaxBytes: () => spool.maxBytes,
+      oldestBatchAgeSeconds: () => writer.oldestBatchAgeSeconds(),
+    });
+    if (lostRows > 0) durability.spoolLostRows.inc(lostRows);
+    const writer = new BatchWriter(
+      store,
+      spool,
+      {
+        maxRows: config.batchMaxRows,
+        maxDelayMs: config.batchMaxDelayMs,
+        idleMs: config.batchIdleMs,
+        maxMemoryRows: config.bufferMaxRows,
+        logger,
+        onInsert: (seconds, rows, error) => {
+          metrics.insertDuration.observe(seconds);
+          if (error !== undefined) metrics.insertErrors.inc();
+          else metrics.rowsWritten.inc(rows);
+        },
+        onLost: (rows) => durability.spoolLostRows.inc(rows),
+      },
+      recovered,
+    );
+    opened.writer = writer;
+    const salt = hashSalt(config, logger);
+    const normalizeOptions = normalizeOptionsFrom(config, salt);
+    const pipeline = new Pipeline({ normalizeOptions, priceBook, seen, metrics, writer, tokenCheck });
+    let workers: IngestWorkers | undefined;
+    if (withWorkers && config.ingestWorkers > 0) {
+      // Token double-entry needs the raw spans, which stay in the worker: prepare inline then.
+      if (tokenCheck !== undefined) logger.info('ingest workers off: the token double-entry check prepares requests on the main thread');
+      else {
+        stage('starting ingest workers');
+        workers = await IngestWorkers.start(config.ingestWorkers, { config, hashSalt: salt }, logger);
+      }
+    }
+    const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger, tokenCheck, workers);
+    core.startRankingRefresh();
+    void store
+      .upsertPriceBook(priceBook.entries())
+      .catch((err: unknown) => logger.warn('could not record the price book in ClickHouse', { error: (err as Error).message }));
+    logger.info('ingest ready', { knownSpanKeys: keys.length, catalogVersion: priceBook.catalogVersion });
+    return core;
   }
 
   /** Writes everything buffered, stops timers and closes ClickHouse. Idempotent. */
@@ -169,6 +173,12 @@ export class IngestCore {
     this.rankingTimer = setInterval(start, this.config.rankingRefreshMs);
     this.rankingTimer.unref();
   }
+}
+
+/** Resources a start has opened so far. */
+interface Opened {
+  spool?: Spool;
+  writer?: BatchWriter;
 }
 
 /**
