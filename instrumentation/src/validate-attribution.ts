@@ -1,4 +1,4 @@
-import { ATTRIBUTION_KEYS, PNL_CUSTOM_PREFIX } from './attribute-keys.js';
+import { ATTRIBUTION_KEYS, PNL_CUSTOM_PREFIX, PNL_KEYS } from './attribute-keys.js';
 import { AttributionError } from './attribution-error.js';
 
 /** Longest value accepted for one attribution entry, in characters. */
@@ -24,10 +24,17 @@ export function validateValue(key: string, value: unknown): string {
     throw new AttributionError('invalid_value', key, `${key} must be a string, got ${typeof value}; convert ids with String(id).`);
   }
   const trimmed = value.trim();
-  const problem = valueProblem(trimmed);
+  const problem = valueProblem(trimmed) ?? (key === PNL_KEYS.customerId && RESERVED_CUSTOMER_IDS.has(trimmed) ? RESERVED_PROBLEM : undefined);
   if (problem !== undefined) throw new AttributionError('invalid_value', key, `${key} ${problem}`);
   return trimmed;
 }
+
+/**
+ * Customer ids the exporter gives a meaning of its own (`__all__`: the portfolio budget,
+ * `__other__`: the metrics' overflow label); it refuses spans that carry one.
+ */
+export const RESERVED_CUSTOMER_IDS: ReadonlySet<string> = new Set(['__all__', '__other__']);
+const RESERVED_PROBLEM = 'is reserved by the exporter (__all__ is the portfolio budget, __other__ the overflow label of its metrics); use another id.';
 
 /**
  * Whether a value passes {@link validateValue}; never throws. For values that arrive in baggage

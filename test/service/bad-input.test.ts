@@ -151,6 +151,49 @@ describe('bad input gets its documented answer and the service keeps serving', (
     expect(rows).toEqual([{ customer_id: 'cust_clock_near' }]);
   });
 
+  it('refuses a span that started before the raw retention (its row would be deleted by the next merge), and keeps one inside it', async () => {
+    const monthsAgo = (m: number) => {
+      const d = new Date();
+      d.setUTCMonth(d.getUTCMonth() - m);
+      return { startTimeUnixNano: String(BigInt(d.getTime()) * 1_000_000n), endTimeUnixNano: String(BigInt(d.getTime() + 1000) * 1_000_000n) };
+    };
+    const { json } = await otlpBodies([
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_old_out' }) },
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_old_in' }) },
+    ]);
+    const body = JSON.parse(json.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
+    const [out, inside] = body.resourceSpans[0]!.scopeSpans[0]!.spans;
+    // The default raw retention is 24 months.
+    Object.assign(out!, monthsAgo(25));
+    Object.assign(inside!, monthsAgo(23));
+    const r = await postTraces(svc.url, JSON.stringify(body), JSON_CT);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text).partialSuccess.rejectedSpans).toBe('1');
+    expect(r.text).toMatch(/before the raw retention of 24 months \(PNL_RETENTION_RAW_MONTHS\)/);
+    await svc.service.core.writer.flush();
+    const rows = await svc.service.core.store.select<{ customer_id: string }>("SELECT customer_id FROM pnl.llm_calls WHERE customer_id LIKE 'cust\\_old\\_%'");
+    expect(rows).toEqual([{ customer_id: 'cust_old_in' }]);
+  });
+
+  it('refuses the customer ids the service reserves (__all__, __other__) for calls and runs', async () => {
+    const { proto } = await otlpBodies([
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': '__all__' }) },
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': '__other__' }) },
+      { name: 'invoke_agent support', attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'support', 'pnl.customer.id': '__all__', 'pnl.run.id': 'run_reserved' } },
+      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': '__all__x' }) },
+    ]);
+    const r = await postTraces(svc.url, proto, PROTO_CT);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('customer id "__all__" is reserved');
+    await svc.service.core.writer.flush();
+    const calls = await svc.service.core.store.select<{ customer_id: string }>("SELECT customer_id FROM pnl.llm_calls WHERE customer_id LIKE '\\_\\_%'");
+    expect(calls).toEqual([{ customer_id: '__all__x' }]);
+    const runs = await svc.service.core.store.select<{ n: number }>("SELECT count() AS n FROM pnl.agent_runs WHERE run_id = 'run_reserved'");
+    expect(runs).toEqual([{ n: 0 }]);
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metricValue(metrics, 'pnl_spans_rejected_total', { reason: 'reserved_id' })).toBe(3);
+  });
+
   it('stores an unknown model unpriced (cost NULL, not 0) and counts it', async () => {
     const { proto } = await otlpBodies([
       { name: 'chat mystery-9000', attributes: chatAttributes('mystery-9000', { input_tokens: 100, output_tokens: 10 }, { 'gen_ai.provider.name': 'acme-ai', 'pnl.customer.id': 'cust_unknown' }) },

@@ -111,4 +111,4 @@ export type NormalizedSpan =
   | { kind: 'reject'; reason: RejectReason; message: string };
 
 /** Why a span was refused. Used as the `reason` label of `pnl_spans_rejected_total`. */
-export type RejectReason = 'invalid_usage' | 'invalid_ids' | 'invalid_time' | 'invalid_utf8' | 'id_too_long';
+export type RejectReason = 'invalid_usage' | 'invalid_ids' | 'invalid_time' | 'invalid_utf8' | 'id_too_long' | 'reserved_id';

@@ -45,14 +45,7 @@ export function normalizeSpan(span: DecodedSpan, options: NormalizeOptions): Nor
   const bad = badId(built.kind === 'llm' ? built.call : built.kind === 'run' ? built.run : built.outcome);
   if (bad !== undefined) {
     const [reason, what] = bad;
-    return {
-      kind: 'reject',
-      reason,
-      message:
-        reason === 'invalid_utf8'
-          ? `span ${span.spanId} (${span.name}): its ${what} is not valid UTF-8 (bytes were replaced with U+FFFD); send ids as UTF-8 text`
-          : `span ${span.spanId} (${span.name}): its ${what} is over ${MAX_ID_LENGTH} characters; send an id, not a description`,
-    };
+    return { kind: 'reject', reason, message: `span ${span.spanId} (${span.name}): its ${what} ${ID_PROBLEMS[reason]}` };
   }
   return built;
 }
@@ -72,17 +65,34 @@ export const MAX_ID_LENGTH = 1024;
  * only in broken bytes decode to the same text, and their costs would merge (found by an
  * audit). Other text (prompts, names) is stored as decoded.
  */
-function badId(ids: { customerId: string; featureId: string; organizationId?: string; runId: string }): [RejectReason, string] | undefined {
+function badId(ids: { customerId: string; featureId: string; organizationId?: string; runId: string }): [IdProblem, string] | undefined {
   // Written out, not a loop over a table of fields: this runs for every span.
   return (
     idProblem(ids.customerId, 'customer id') ??
+    (RESERVED_CUSTOMER_IDS.has(ids.customerId) ? ['reserved_id', `customer id "${ids.customerId}"`] : undefined) ??
     (ids.organizationId === undefined ? undefined : idProblem(ids.organizationId, 'organization id')) ??
     idProblem(ids.featureId, 'feature id') ??
     idProblem(ids.runId, 'run id')
   );
 }
 
-function idProblem(id: string, what: string): [RejectReason, string] | undefined {
+/**
+ * Customer ids the service gives a meaning of its own: `__all__` is the portfolio budget (all
+ * customers together) and `__other__` the metrics' overflow label. A customer sent under one
+ * of them would share its budget, gauges and alerts with that meaning.
+ */
+export const RESERVED_CUSTOMER_IDS: ReadonlySet<string> = new Set(['__all__', '__other__']);
+
+type IdProblem = Extract<RejectReason, 'invalid_utf8' | 'id_too_long' | 'reserved_id'>;
+
+/** The end of a rejection message, after "its <which id>". */
+const ID_PROBLEMS: Record<IdProblem, string> = {
+  invalid_utf8: 'is not valid UTF-8 (bytes were replaced with U+FFFD); send ids as UTF-8 text',
+  id_too_long: `is over ${MAX_ID_LENGTH} characters; send an id, not a description`,
+  reserved_id: 'is reserved (__all__ is the portfolio budget, __other__ the metrics\' overflow label); send the customer under another id',
+};
+
+function idProblem(id: string, what: string): [IdProblem, string] | undefined {
   if (id.length > MAX_ID_LENGTH) return ['id_too_long', what];
   if (id.includes(REPLACEMENT)) return ['invalid_utf8', what];
   return undefined;

@@ -32,7 +32,7 @@ port.on('message', (m: WorkerRequest) => {
   try {
     const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
     const spans = m.encoding === 'protobuf' ? decodeTracesProtobuf(body) : decodeTracesJson(body);
-    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown, idsAreHex: m.encoding === 'protobuf', wrappedCalls });
+    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown, idsAreHex: m.encoding === 'protobuf', wrappedCalls, rawRetentionMonths: setup.config.retentionRawMonths });
     const e = prepared.encoded;
     // Moved, not cloned. A writer's own buffer that its rows mostly fill is moved as it is; a
     // small one (from Node's shared pool, which cannot move) or one mostly empty is copied first.

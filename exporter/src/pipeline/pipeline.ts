@@ -39,6 +39,8 @@ export class Pipeline {
       writer: BatchWriter;
       /** Token double-entry; absent when PNL_TOKEN_CHECK_SAMPLE is 0, so its cost here is one branch. */
       tokenCheck?: TokenCheck;
+      /** Spans older than this many months are refused (see PrepareContext). */
+      rawRetentionMonths?: number;
     },
   ) {}
 
@@ -53,9 +55,16 @@ export class Pipeline {
    * the write, leaving no trace of the request, so the sender can retry it whole later.
    */
   ingest(spans: readonly DecodedSpan[]): IngestResult {
-    const { normalizeOptions, priceBook, seen, writer, tokenCheck } = this.deps;
+    const { normalizeOptions, priceBook, seen, writer, tokenCheck, rawRetentionMonths } = this.deps;
     writer.assertRoom();
-    const prepared = prepareSpans(spans, { normalizeOptions, priceBook, isKnown: (key) => seen.has(key), tokenCheck, wrappedCalls: (this.wrappedCalls ??= new WrappedCalls()) });
+    const prepared = prepareSpans(spans, {
+      normalizeOptions,
+      priceBook,
+      isKnown: (key) => seen.has(key),
+      tokenCheck,
+      wrappedCalls: (this.wrappedCalls ??= new WrappedCalls()),
+      rawRetentionMonths,
+    });
     const result = this.commit(prepared);
     // Synchronous since the check above, so no key can have become known in between.
     if (result === undefined) throw new Error('a span key became known while its request was being ingested');

@@ -48,6 +48,12 @@ export interface PrepareContext {
    * model-call span is priced.
    */
   wrappedCalls?: WrappedCalls;
+  /**
+   * `PNL_RETENTION_RAW_MONTHS`: a span that started longer ago is refused. Its row
+   * would be stored, answered 200 and counted in the P&L for a few hours, then deleted by the
+   * next merge (the TTL). Without it, spans of any age are kept.
+   */
+  rawRetentionMonths?: number;
 }
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -64,6 +70,7 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
   const keys: string[] = [];
   const inRequest = new Set<string>();
   const nowUs = Date.now() * 1000;
+  const oldestUs = ctx.rawRetentionMonths === undefined ? -Infinity : retentionStartUs(nowUs, ctx.rawRetentionMonths);
   const tally = new IngestTally(nowUs);
   const rejectedByReason: Record<string, number> = {};
   const rejectMessages: string[] = [];
@@ -87,7 +94,13 @@ export function prepareSpans(spans: readonly DecodedSpan[], ctx: PrepareContext)
       refuse(n);
       continue;
     }
-    const problem = !validIds(span) ? invalidIds(span) : span.startTimeUs > nowUs + MAX_AHEAD_US ? aheadOfClock(span, nowUs) : undefined;
+    const problem = !validIds(span)
+      ? invalidIds(span)
+      : span.startTimeUs > nowUs + MAX_AHEAD_US
+        ? aheadOfClock(span, nowUs)
+        : span.startTimeUs < oldestUs
+          ? pastRetention(span, ctx.rawRetentionMonths!)
+          : undefined;
     if (problem !== undefined) {
       refuse(problem);
       continue;
@@ -144,6 +157,24 @@ const MAX_AHEAD_US = 86_400_000_000;
 function aheadOfClock(span: DecodedSpan, nowUs: number): { reason: 'invalid_time'; message: string } {
   const hours = Math.round((span.startTimeUs - nowUs) / 3_600_000_000);
   return { reason: 'invalid_time', message: `span ${span.spanId} (${span.name}) starts ${hours} h after this service's clock; check the sender's clock (spans more than a day ahead are refused)` };
+}
+
+/**
+ * The earliest start a stored row keeps: now less the raw retention in calendar months (the
+ * tables' TTL is `start_time + toIntervalMonth(N)`), less a day for the engine's time zone.
+ */
+function retentionStartUs(nowUs: number, months: number): number {
+  const d = new Date(Math.floor(nowUs / 1000));
+  d.setUTCMonth(d.getUTCMonth() - months);
+  return (d.getTime() - 86_400_000) * 1000;
+}
+
+function pastRetention(span: DecodedSpan, months: number): { reason: 'invalid_time'; message: string } {
+  const day = new Date(Math.floor(span.startTimeUs / 1000)).toISOString().slice(0, 10);
+  return {
+    reason: 'invalid_time',
+    message: `span ${span.spanId} (${span.name}) started ${day}, before the raw retention of ${months} months (PNL_RETENTION_RAW_MONTHS); its row would be deleted at the next merge (the TTL)`,
+  };
 }
 
 function validIdStrings(span: DecodedSpan): boolean {

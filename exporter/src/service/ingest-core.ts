@@ -122,7 +122,7 @@ export class IngestCore {
     opened.writer = writer;
     const salt = hashSalt(config, logger);
     const normalizeOptions = normalizeOptionsFrom(config, salt);
-    const pipeline = new Pipeline({ normalizeOptions, priceBook, seen, metrics, writer, tokenCheck });
+    const pipeline = new Pipeline({ normalizeOptions, priceBook, seen, metrics, writer, tokenCheck, rawRetentionMonths: config.retentionRawMonths });
     let workers: IngestWorkers | undefined;
     if (withWorkers && config.ingestWorkers > 0) {
       // Token double-entry needs the raw spans, which stay in the worker: prepare inline then.
