@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -339,6 +339,36 @@ describe('BatchWriter over the spool', () => {
       expect([...target.committed.values()]).toEqual([1500, 1500]);
       await writer.close();
     });
+  });
+
+  it('names the segment of a batch refused at every attempt, so the runbook can move it aside and the batches behind it are written', async () => {
+    const path = dir();
+    const lines: string[] = [];
+    const warnings = createLogger('warn', (l) => lines.push(l));
+    // The first batch is refused for its content (a poison batch); the others would go through.
+    const target = { committed: [] as number[], async insertBatch(r: RowBatch) {
+      if (r.outcomeRows === 3) throw new Error('Cannot parse input: expected a Date');
+      target.committed.push(r.outcomeRows);
+    } };
+    const first = open(path);
+    const writer = new BatchWriter(target, first.spool, { maxRows: 1, maxDelayMs: 10_000, maxMemoryRows: 100, logger: warnings });
+    add(writer, 0, 3);
+    add(writer, 10, 5);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(target.committed).toEqual([]);
+    await writer.close(50);
+    const failed = lines.map((l) => JSON.parse(l) as { msg: string; segment?: string }).filter((l) => l.msg.startsWith('clickhouse insert failed'));
+    expect(failed.length).toBeGreaterThan(0);
+    const poison = failed[0]!.segment!;
+    expect(readSegment(poison).rowCount).toBe(3);
+    // The runbook's step: the exporter stopped, the segment moved out of the spool, started again.
+    writeFileSync(join(dir(), 'kept-for-the-bug-report.wal'), readFileSync(poison));
+    rmSync(poison);
+    const second = open(path);
+    const after = new BatchWriter(target, second.spool, { maxRows: 1, maxDelayMs: 10_000, maxMemoryRows: 100, logger: warnings }, second.recovered.map((segment) => ({ segment, rows: undefined })));
+    await after.flush();
+    expect(target.committed).toEqual([5]);
+    await after.close();
   });
 
   it('stops at close after the grace period, leaving unwritten batches in the spool', async () => {

@@ -309,6 +309,8 @@ export class BatchWriter {
         this.options.logger.warn('clickhouse insert failed; batch kept in the spool and retried', {
           error: (err as Error).message,
           rows: batch.size,
+          // Named so that a batch refused for its content every time can be found and moved aside (runbook PnlClickHouseWritesFailing).
+          segment: batch.segment.path,
           attempt: this.failures,
           retryInMs: backoff,
           waitingBatches: this.queue.length,
