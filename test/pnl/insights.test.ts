@@ -251,7 +251,7 @@ describe('anomalies and savings recommendations on real ingested calls', () => {
   it('serves both lists over HTTP and rejects an invalid period with a 400', async () => {
     const core = svc.service.core;
     const app = express();
-    app.use(insightRoutes(new AnomalyDetector(core.store), core.store, core.priceBook));
+    app.use(insightRoutes(new AnomalyDetector(core.store), core.store, () => core.priceBook));
     app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
       if (err instanceof ApiError) sendApiError(res, err);
       else res.status(500).json({ error: { code: 'internal', message: err.message } });

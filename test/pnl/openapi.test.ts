@@ -38,6 +38,8 @@ describe('docs/openapi.yaml', () => {
       const res = await fetch(`${svc.url}${path.replace('{customer}', 'someone')}`);
       // A snapshot of a customer without calls is a documented 404 with a JSON error body.
       if (path.endsWith('/snapshot')) expect(res.status).toBe(404);
+      // This service runs without PNL_PRICES_FILE: a documented 409 with a JSON error body.
+      else if (path === '/api/v1/prices/overrides') expect(res.status).toBe(409);
       else expect(res.status, path).toBe(200);
       await res.arrayBuffer();
     }

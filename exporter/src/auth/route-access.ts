@@ -32,6 +32,8 @@ const RULES: readonly Rule[] = [
   { method: 'GET', path: /^\/api\/v1\/customers\/[^/]+\/(snapshot|trend)$/, access: 'finance' },
   { method: 'GET', path: /^\/api\/v1\/revenue\/metrics$/, access: 'finance' },
   { method: 'GET', path: /^\/api\/v1\/reconciliation$/, access: 'finance' },
+  // Negotiated prices are commercial terms.
+  { method: 'GET', path: /^\/api\/v1\/prices\/overrides$/, access: 'finance' },
 ];
 
 /** The access an endpoint needs. Unlisted endpoints need `admin`: closed unless named above. */

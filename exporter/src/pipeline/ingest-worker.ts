@@ -4,7 +4,8 @@
  * configuration; answers each request with a PreparedRequest or an error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadPriceBook } from '../price/index.js';
+import { loadPriceBook, parseOverridesYaml, priceBookFromOverridesText } from '../price/index.js';
+import { priceBookFromValidOverrides } from '../price/price-book.js';
 import { OtlpDecodeError } from '../receive/decode-error.js';
 import { decodeTracesJson } from '../receive/otlp-json-decoder.js';
 import { decodeTracesProtobuf } from '../receive/otlp-protobuf-decoder.js';
@@ -16,7 +17,10 @@ import { WrappedCalls } from './wrapped-calls.js';
 
 const setup = workerData as IngestWorkerSetup;
 const port = parentPort!;
-const priceBook = await loadPriceBook(setup.config.pricesFile !== undefined ? { overridesFile: setup.config.pricesFile } : {});
+let priceBook =
+  setup.prices !== undefined
+    ? await priceBookFromOverridesText(setup.prices.text, setup.prices.source)
+    : await loadPriceBook(setup.config.pricesFile !== undefined ? { overridesFile: setup.config.pricesFile } : {});
 const normalizeOptions = normalizeOptionsFrom(setup.config, setup.hashSalt);
 /** Buffer.allocUnsafe serves smaller sizes from a shared pool; from this size a buffer has its own memory. */
 const MOVE_MIN_BYTES = 4096;
@@ -26,7 +30,26 @@ const MOVE_MIN_FILL = 0.75;
 const isKnown = (): boolean => false;
 const wrappedCalls = new WrappedCalls();
 
+/**
+ * Synchronous (the catalog was loaded at start), so the book is replaced before the next
+ * message is handled: every request sent after the reload is priced with it.
+ */
+function reloadPrices(m: Extract<WorkerRequest, { prices: unknown }>): void {
+  let reply: WorkerReply;
+  try {
+    priceBook = priceBookFromValidOverrides(parseOverridesYaml(m.prices.text, m.prices.source));
+    reply = { id: m.id, reloaded: true };
+  } catch (err) {
+    reply = { id: m.id, error: { message: (err as Error).message, undecodable: false } };
+  }
+  port.postMessage(reply);
+}
+
 port.on('message', (m: WorkerRequest) => {
+  if ('prices' in m) {
+    reloadPrices(m);
+    return;
+  }
   let reply: WorkerReply;
   const transfer: ArrayBuffer[] = [];
   try {

@@ -11,18 +11,25 @@ import type { PreparedRequest } from './prepare-spans.js';
 export interface IngestWorkerSetup {
   config: PnlConfig;
   hashSalt: string;
+  /** The overrides YAML of the last price reload; absent, a worker reads PNL_PRICES_FILE. */
+  prices?: OverridesText;
 }
 
-export interface WorkerRequest {
-  id: number;
-  body: Uint8Array;
-  encoding: OtlpEncoding;
+/** Price overrides YAML and where it came from (named in its problems). */
+export interface OverridesText {
+  text: string;
+  source: string;
 }
 
-export type WorkerReply = { id: number; prepared: PreparedRequest } | { id: number; error: { message: string; undecodable: boolean } };
+export type WorkerRequest = { id: number; body: Uint8Array; encoding: OtlpEncoding } | { id: number; prices: OverridesText };
+
+export type WorkerReply =
+  | { id: number; prepared: PreparedRequest }
+  | { id: number; reloaded: true }
+  | { id: number; error: { message: string; undecodable: boolean } };
 
 interface Pending {
-  resolve: (p: PreparedRequest) => void;
+  resolve: (p: PreparedRequest | undefined) => void;
   reject: (err: Error) => void;
 }
 
@@ -74,11 +81,24 @@ export class IngestWorkers {
     if (this.slots.length === 0) return Promise.reject(new IngestWorkerError('no ingest worker is running'));
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    return this.send(slot, (id) => ({ id, body, encoding })) as Promise<PreparedRequest>;
+  }
+
+  /**
+   * Makes every worker price with a new price book built from `prices` (already validated by
+   * the caller). Requests sent after this resolves are priced with it; a worker started later
+   * (replacing one that died) builds its book from the same text.
+   */
+  async reloadPrices(prices: OverridesText): Promise<void> {
+    this.setup.prices = prices;
+    await Promise.all(this.slots.map((slot) => this.send(slot, (id) => ({ id, prices }))));
+  }
+
+  private send(slot: Slot, request: (id: number) => WorkerRequest): Promise<PreparedRequest | undefined> {
     const id = this.nextId++;
-    return new Promise<PreparedRequest>((resolve, reject) => {
+    return new Promise<PreparedRequest | undefined>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      const request: WorkerRequest = { id, body, encoding };
-      slot.worker.postMessage(request);
+      slot.worker.postMessage(request(id));
     });
   }
 
@@ -103,6 +123,7 @@ export class IngestWorkers {
         if (p === undefined) return;
         slot.pending.delete(m.id);
         if ('error' in m) p.reject(m.error.undecodable ? new OtlpDecodeError(m.error.message) : new IngestWorkerError(m.error.message));
+        else if ('reloaded' in m) p.resolve(undefined);
         else {
           // Buffers arrive as plain Uint8Arrays: make them Buffers again, without copying.
           const e = m.prepared.encoded as unknown as Record<'calls' | 'runs' | 'outcomes' | 'daily', Uint8Array>;

@@ -44,6 +44,11 @@ export class Pipeline {
     },
   ) {}
 
+  /** Prices the requests prepared on this thread from now on with `priceBook` (a price reload). */
+  usePriceBook(priceBook: PriceBook): void {
+    this.deps.priceBook = priceBook;
+  }
+
   /** Throws BufferFullError while the spool is full: worth checking before preparing a request. */
   assertRoom(): void {
     this.deps.writer.assertRoom();

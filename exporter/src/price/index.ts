@@ -5,7 +5,7 @@
 export type { PriceBook } from './price-book.js';
 export { createPriceBook } from './price-book.js';
 export type { LoadPriceBookOptions } from './load-price-book.js';
-export { loadPriceBook } from './load-price-book.js';
+export { loadPriceBook, priceBookFromOverridesText } from './load-price-book.js';
 export type { PriceBookEntry } from './price-book-entries.js';
 export type { PriceOverride, ValidOverride } from './override-schema.js';
 export type { PriceBookProblem } from './price-book-error.js';

@@ -1,7 +1,7 @@
 import { catalogReady } from './catalog-lookup.js';
 import type { PriceBook } from './price-book.js';
 import { priceBookFromValidOverrides } from './price-book.js';
-import { readOverridesFile } from './overrides-file.js';
+import { parseOverridesYaml, readOverridesFile } from './overrides-file.js';
 
 /** Where the price book's overrides come from. */
 export interface LoadPriceBookOptions {
@@ -16,6 +16,17 @@ export interface LoadPriceBookOptions {
  */
 export async function loadPriceBook(options: LoadPriceBookOptions = {}): Promise<PriceBook> {
   const overrides = options.overridesFile === undefined ? [] : await readOverridesFile(options.overridesFile);
+  await catalogReady();
+  return priceBookFromValidOverrides(overrides);
+}
+
+/**
+ * Builds the price book from overrides YAML already read (a reload: every thread builds its book
+ * from the same text, so none can see a different file). Throws {@link PriceBookError} like
+ * {@link loadPriceBook}; `source` names the text in its problems.
+ */
+export async function priceBookFromOverridesText(text: string, source: string): Promise<PriceBook> {
+  const overrides = parseOverridesYaml(text, source);
   await catalogReady();
   return priceBookFromValidOverrides(overrides);
 }

@@ -6,6 +6,7 @@ import type { AccessTokens } from '../auth/access-tokens.js';
 import { ApiError, sendApiError } from '../api/api-error.js';
 import { exportRoute } from '../api/export-route.js';
 import { insightRoutes } from '../api/insight-routes.js';
+import { priceRoutes } from '../api/price-routes.js';
 import type { AnomalyDetector } from '../pnl/anomalies.js';
 import { pnlRoutes } from '../api/pnl-routes.js';
 import { reconcileRoutes } from '../api/reconcile-routes.js';
@@ -78,7 +79,8 @@ export function createHttpApp(
   app.use(reconcileRoutes({ store: core.store, repo: pnl.repo, config: core.config, registry: core.metrics.registry, logger: core.logger }, actorOf));
   app.use(pnlRoutes(pnl.engine, pnl.repo, actorOf));
   app.use(exportRoute(core.store, core.logger));
-  app.use(insightRoutes(pnl.detector, core.store, core.priceBook));
+  app.use(insightRoutes(pnl.detector, core.store, () => core.priceBook));
+  app.use(priceRoutes(core, pnl.repo, actorOf));
   app.use(tokenCheckRoute(core.tokenCheck, { sample: core.config.tokenCheckSample, tolerancePct: core.config.tokenCheckTolerancePct }));
   app.use((req, res) => jsonError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clickHouseTargetOf } from '../config/clickhouse-target.js';
 import { tierMonthlyPrices, type PnlConfig } from '../config/config.js';
@@ -11,7 +12,7 @@ import { BatchWriter, batchOfRecords, type RecoveredBatch } from '../pipeline/ba
 import { IngestWorkers } from '../pipeline/ingest-workers.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { PnlRepository } from '../pnl/pnl-repository.js';
-import { loadPriceBook, type PriceBook } from '../price/index.js';
+import { loadPriceBook, PriceBookError, priceBookFromOverridesText, type PriceBook } from '../price/index.js';
 import { redactedUrl } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
 import { applyRetention } from '../store/retention.js';
@@ -27,11 +28,13 @@ export class IngestCore {
   private rankingTimer: NodeJS.Timeout | undefined;
   private rankingRefresh: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  /** The reload under way, if any: reloads run one after another. */
+  private pricesReload: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly config: PnlConfig,
     readonly store: PnlStore,
-    readonly priceBook: PriceBook,
+    private book: PriceBook,
     readonly metrics: PnlMetrics,
     readonly writer: BatchWriter,
     readonly spool: Spool,
@@ -141,6 +144,38 @@ export class IngestCore {
     return core;
   }
 
+  /** The price book calls are rated with now (replaced by {@link reloadPrices}). */
+  get priceBook(): PriceBook {
+    return this.book;
+  }
+
+  /**
+   * Rates calls from now on with the catalog under new overrides: `text` if given (the caller
+   * writes it to PNL_PRICES_FILE), else the file as it is on disk now. Every thread that prices
+   * builds its book from the same text. Stored calls keep their prices (`agentic-pnl reprice`
+   * re-rates them).
+   * @throws PriceBookError listing every problem of the overrides; the prices in use stay.
+   * @throws PricesFileUnsetError when PNL_PRICES_FILE is not set.
+   */
+  reloadPrices(text?: string): Promise<PriceBook> {
+    const run = this.pricesReload.then(async () => {
+      const file = this.config.pricesFile;
+      if (file === undefined) throw new PricesFileUnsetError();
+      const prices = { text: text ?? (await readPricesFile(file)), source: file };
+      const book = await priceBookFromOverridesText(prices.text, prices.source);
+      await this.workers?.reloadPrices(prices);
+      this.pipeline.usePriceBook(book);
+      this.book = book;
+      this.logger.info('prices reloaded', { file, entries: book.entries().length, catalogVersion: book.catalogVersion });
+      await this.store
+        .upsertPriceBook(book.entries())
+        .catch((err: unknown) => this.logger.warn('could not record the price book in ClickHouse', { error: (err as Error).message }));
+      return book;
+    });
+    this.pricesReload = run.catch(() => undefined);
+    return run;
+  }
+
   /** Writes everything buffered, stops timers and closes ClickHouse. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -224,5 +259,21 @@ function hashSalt(config: PnlConfig, logger: Logger): string {
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
     logger.info('generated the salt for hashing end-user ids; set PNL_HASH_SALT to the same secret on every replica', { file });
     return readFileSync(file, 'utf8').trim();
+  }
+}
+
+/** A price reload or an overrides write was asked for, but no overrides file is configured. */
+export class PricesFileUnsetError extends Error {
+  override readonly name = 'PricesFileUnsetError';
+  constructor() {
+    super('PNL_PRICES_FILE is not set, so there is no overrides file to read or write: start the service with PNL_PRICES_FILE (or --prices-file) naming one (a new file may hold just `version: 1`)');
+  }
+}
+
+async function readPricesFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new PriceBookError(file, [{ path: '', message: `cannot read the file (${(err as Error).message}); the prices in use stay` }]);
   }
 }
