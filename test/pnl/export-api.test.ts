@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -8,10 +8,11 @@ import { parse } from 'csv-parse/sync';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { monthToDate } from '../../exporter/src/api/date-range.js';
-import { EXPORT_TEXT_COLUMNS, exportRoute, exportSql } from '../../exporter/src/api/export-route.js';
+import { EXPORT_TEXT_COLUMNS, exportDir, exportRoute, exportSql } from '../../exporter/src/api/export-route.js';
 import { createLogger } from '../../exporter/src/log/logger.js';
 import type { PnlStore } from '../../exporter/src/store/pnl-store.js';
 import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 
 const { from, to } = monthToDate();
@@ -85,6 +86,23 @@ describe('GET /api/v1/export', () => {
     }
   });
 
+  it('has the embedded engine write the file to disk and streams it, leaving no file behind, even for an empty export', async () => {
+    // The engine's result would otherwise be handed to JavaScript whole (2 GB resident for a million calls).
+    const dir = exportDir(svc.dataDir);
+    const empty = await fetch(`${svc.url}/api/v1/export?format=csv&level=calls&from=2020-01-01&to=2020-01-02`);
+    expect(empty.status).toBe(200);
+    expect((await empty.text()).split('\n')[0]).toMatch(/^"start_time","trace_id",/);
+    const big = await fetch(`${svc.url}/api/v1/export?format=csv&level=calls&from=${from}&to=${to}`);
+    await big.text();
+    const abandoned = new AbortController();
+    const cut = await fetch(`${svc.url}/api/v1/export?format=parquet&level=calls&from=${from}&to=${to}`, { signal: abandoned.signal });
+    abandoned.abort();
+    await cut.arrayBuffer().catch(() => undefined);
+    await sleep(100);
+    expect(existsSync(dir)).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('answers 503 storage_unavailable while ClickHouse cannot run the export, like the other routes', async () => {
     const { client } = svc.service.core.store;
     await client.command({ query: 'DETACH TABLE pnl.llm_costs_daily' });
@@ -112,7 +130,7 @@ describe('export streaming', () => {
   async function serve(source: PassThrough): Promise<{ url: string; logged: Array<{ level: string; msg: string }> }> {
     const logged: Array<{ level: string; msg: string }> = [];
     const logger = createLogger('debug', (line) => void logged.push(JSON.parse(line) as { level: string; msg: string }));
-    const store = { client: { exec: async () => ({ stream: source }) } } as unknown as PnlStore;
+    const store = { target: { kind: 'remote', url: 'http://127.0.0.1:1' }, client: { exec: async () => ({ stream: source }) } } as unknown as PnlStore;
     const app = express().use(exportRoute(store, logger));
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -148,5 +166,23 @@ describe('export streaming', () => {
     const outcome = await Promise.race([res.text().then(() => 'complete', () => 'cut short'), sleep(3000, 'still open')]);
     expect(outcome).toBe('cut short');
     await until('the failure logged', () => logged.some((l) => l.level === 'warn' && l.msg.startsWith('export failed')));
+  });
+});
+
+describe('export files at start', () => {
+  it('removes the files of exports a stopped process left behind', async () => {
+    const dir = tempDir('pnl-export-stale-');
+    try {
+      mkdirSync(exportDir(dir.path), { recursive: true });
+      writeFileSync(join(exportDir(dir.path), 'left-by-a-crash.csv'), 'x'.repeat(1000));
+      const svc = await startTestService({}, dir.path);
+      try {
+        expect(existsSync(join(exportDir(dir.path), 'left-by-a-crash.csv'))).toBe(false);
+      } finally {
+        await svc.stop({ keepData: true });
+      }
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, rmSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -62,24 +66,65 @@ const exportQuery = z.object({
  * (formulaGuard) in an outer SELECT, so the level's GROUP BY and ORDER BY still work on the stored
  * values ("=x" and "'=x" stay two customers). Parquet cells are typed, never run: left as stored.
  */
-export function exportSql(level: keyof typeof LEVEL_QUERIES, format: keyof typeof FORMATS): string {
+export function exportSql(level: keyof typeof LEVEL_QUERIES, format: keyof typeof FORMATS, outfile?: string): string {
   const rows = format === 'csv' ? `SELECT * REPLACE (${EXPORT_TEXT_COLUMNS[level].map(formulaGuard).join(', ')}) FROM (${LEVEL_QUERIES[level]})` : LEVEL_QUERIES[level];
-  return `${rows} FORMAT ${FORMATS[format].ch}`;
+  if (outfile === undefined) return `${rows} FORMAT ${FORMATS[format].ch}`;
+  return `${rows} INTO OUTFILE '${outfile.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' TRUNCATE FORMAT ${FORMATS[format].ch} SETTINGS ${LOW_MEMORY_EXPORT}`;
+}
+
+/*
+ * The embedded engine hands a query's whole result to JavaScript at once: an export of a million
+ * calls took the service from 236 MB to 2 GB resident. So there the engine writes the file to
+ * disk and the file is streamed. These settings (for that query only) keep the engine's own
+ * buffers small while it writes: measured on a million 450-byte rows, RSS 236 -> 252 MB for CSV
+ * and 327 MB for Parquet, against 691 MB and 1.6 GB with the defaults (parallel formatting
+ * buffers blocks ahead of a slow writer; a Parquet row group is held whole). A sort larger than
+ * 100 MB spills to disk.
+ */
+const LOW_MEMORY_EXPORT = [
+  'output_format_parallel_formatting = 0',
+  'max_threads = 1',
+  'max_block_size = 8192',
+  'output_format_parquet_row_group_size = 65536',
+  'max_bytes_before_external_sort = 100000000',
+].join(', ');
+
+/** Where the embedded engine writes export files, under the data directory (room for data is room for a file). */
+export function exportDir(dataDir: string): string {
+  return join(dataDir, 'exports');
 }
 
 /**
- * Streams a ClickHouse result in a file format, e.g. to an HTTP response or a file. ClickHouse writes
- * Parquet natively. A query ClickHouse cannot run (down, a table missing) is a StoreError, which the
- * API answers with 503 like its other routes.
+ * Streams an export as a file of the format, e.g. to an HTTP response. A server streams the
+ * result itself; the embedded engine writes it to a file under the data directory first (see
+ * LOW_MEMORY_EXPORT), which is deleted once read or abandoned. ClickHouse writes Parquet natively.
+ * A query ClickHouse cannot run (down, a table missing) is a StoreError, which the API answers
+ * with 503 like its other routes.
  */
-export async function streamExport(store: PnlStore, sql: string, params: Record<string, unknown>): Promise<NodeJS.ReadableStream> {
+export async function streamExport(store: PnlStore, level: keyof typeof LEVEL_QUERIES, format: keyof typeof FORMATS, params: Record<string, unknown>): Promise<NodeJS.ReadableStream> {
+  if (store.target.kind === 'remote') {
+    try {
+      return (await store.client.exec({ query: exportSql(level, format), query_params: params })).stream;
+    } catch (err) {
+      throw new StoreError('export query', err);
+    }
+  }
+  const dir = exportDir(store.target.dataDir);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${randomUUID()}.${format}`);
   try {
-    const result = await store.client.exec({ query: sql, query_params: params });
-    return result.stream;
+    await store.client.command({ query: exportSql(level, format, file), query_params: params });
   } catch (err) {
+    await rm(file, { force: true });
     throw new StoreError('export query', err);
   }
+  const stream = createReadStream(file);
+  // Unlinked once open: the open descriptor still reads it, and nothing is left behind whatever happens next.
+  stream.once('open', () => void rm(file, { force: true }));
+  stream.once('error', () => void rm(file, { force: true }));
+  return stream;
 }
+
 
 /**
  * `GET /api/v1/export?format=csv|parquet&level=daily|calls&from&to&customer`. Once the file is
@@ -89,6 +134,8 @@ export async function streamExport(store: PnlStore, sql: string, params: Record<
  * export kept its query and connection until ClickHouse had written the whole file.
  */
 export function exportRoute(store: PnlStore, logger: Logger): Router {
+  // Files of exports that were running when a previous process stopped; none runs yet.
+  if (store.target.kind === 'embedded') rmSync(exportDir(store.target.dataDir), { recursive: true, force: true });
   const router = Router();
   router.get('/api/v1/export', async (req, res, next) => {
     try {
@@ -96,7 +143,7 @@ export function exportRoute(store: PnlStore, logger: Logger): Router {
       if (!q.success) throw ApiError.fromZod('invalid export request', q.error);
       const range = parseDayRange(req.query);
       const { format, level, customer } = q.data;
-      const stream = await streamExport(store, exportSql(level, format), { ...range, customer });
+      const stream = await streamExport(store, level, format, { ...range, customer });
       res.set({
         'Content-Type': FORMATS[format].type,
         'Content-Disposition': `attachment; filename="agentic-pnl-${level}-${range.from}-${range.to}.${format}"`,
