@@ -15,9 +15,10 @@ import type { PnlStore } from '../store/pnl-store.js';
  * need a huge CASE), and delete + re-insert is not atomic (a crash in between loses or doubles
  * rows). Instead, for each month partition touched by [from, to):
  *
- *   1. read the calls of the range back (token columns + old cost columns) and rate them in JS
- *      with the same PriceBook.rate() the exporter uses at ingest (exact pico-dollars);
- *   2. insert the new cost columns, keyed by (trace_id, span_id), into a scratch table;
+ *   1. read the calls of the range back (token columns + old cost columns), one day at a time
+ *      (memory stays that of a day's calls), and rate them in JS with the same PriceBook.rate()
+ *      the exporter uses at ingest (exact pico-dollars);
+ *   2. insert each day's new cost columns, keyed by (trace_id, span_id), into a scratch table;
  *   3. copy the WHOLE month partition of llm_calls into a staging table with the same structure
  *      (`CREATE TABLE ... AS pnl.llm_calls`), taking the new cost columns from the scratch table
  *      where a row matches (ANY LEFT JOIN: at most one match, so the copy has exactly the rows of
@@ -207,6 +208,52 @@ function checkDay(flag: string, value: string): void {
   }
 }
 
+/** UTC days of [from, to): [{ from: '2026-11-01', to: '2026-11-02' }, ...]. */
+function daysOf(from: string, to: string): Array<{ from: string; to: string }> {
+  const out: Array<{ from: string; to: string }> = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t < end; t += 86_400_000) {
+    out.push({ from: new Date(t).toISOString().slice(0, 10), to: new Date(t + 86_400_000).toISOString().slice(0, 10) });
+  }
+  return out;
+}
+
+/**
+ * Rates stored calls with `priceBook`, adding each one to its customer x provider x model
+ * difference. A call stored twice is rated once: its copies share a start, hence a day.
+ */
+function rateRows(rows: readonly StoredCall[], priceBook: PriceBook, diffs: Map<string, RepriceDifference>): { rates: RateRow[]; changed: number } {
+  const rates = new Map<string, RateRow>();
+  let changedCount = 0;
+  for (const row of rows) {
+    const key = `${row.trace_id}/${row.span_id}`;
+    if (rates.has(key)) continue; // a duplicate row would be copied as is; never rated twice
+    const priced = priceBook.rate(storedToLlmCall(row));
+    const next: RateRow = {
+      trace_id: row.trace_id, span_id: row.span_id, ...costColumns(priced.cost),
+      priced: priced.cost !== null, unpriced_reason: priced.unpricedReason, price_id: priced.priceId, price_source: priced.priceSource,
+    };
+    rates.set(key, next);
+    const isChanged = changed(row, next);
+    if (isChanged) changedCount++;
+    const dkey = `${row.customer_id}\u0000${row.provider}\u0000${row.request_model}`;
+    let d = diffs.get(dkey);
+    if (d === undefined) {
+      d = { customerId: row.customer_id, provider: row.provider, model: row.request_model, calls: 0, changedCalls: 0, oldCost: 0n, newCost: 0n, difference: 0n, newlyPriced: 0, newlyUnpriced: 0 };
+      diffs.set(dkey, d);
+    }
+    const oldCost = row.cost_usd === null ? null : decimalToPico(row.cost_usd);
+    const newCost = priced.cost === null ? null : priced.cost.total;
+    d.calls++;
+    if (isChanged) d.changedCalls++;
+    d.oldCost += oldCost ?? 0n;
+    d.newCost += newCost ?? 0n;
+    d.difference = d.newCost - d.oldCost;
+    if (oldCost === null && newCost !== null) d.newlyPriced++;
+    if (oldCost !== null && newCost === null) d.newlyUnpriced++;
+  }
+  return { rates: [...rates.values()], changed: changedCount };
+}
+
 /** Re-rates the stored calls of [from, to) with `priceBook` and, unless a dry run, rewrites them and the daily aggregates. */
 export async function repriceCalls(store: PnlStore, priceBook: PriceBook, options: RepriceOptions): Promise<RepriceResult> {
   checkDay('--from', options.from);
@@ -225,63 +272,52 @@ export async function repriceCalls(store: PnlStore, priceBook: PriceBook, option
 
   for (const month of monthsOf(options.from, options.to)) {
     const range = { from: month.from, to: month.to, customer };
-    const rows = await store.select<StoredCall>(
-      `SELECT trace_id, span_id, toUnixTimestamp64Micro(start_time) AS start_us, customer_id, provider, request_model, response_model,
-              input_tokens, input_tokens_reported, input_includes_cache, cache_read_tokens, cache_write_tokens, output_tokens,
-              reasoning_tokens, has_usage, service_tier, ${COST_COLUMNS.join(', ')}, ${PRICE_COLUMNS.join(', ')}
-       FROM pnl.llm_calls
-       WHERE start_time >= toDateTime64({from:Date}, 6, 'UTC') AND start_time < toDateTime64({to:Date}, 6, 'UTC')
-         AND ({customer:String} = '' OR customer_id = {customer:String})`,
-      range,
-    );
-    progress(`${month.ym}: ${rows.length} calls read from ${month.from} to ${month.to}${customer === '' ? '' : ` for ${customer}`}`);
-    if (rows.length === 0) continue;
-
-    const rates = new Map<string, RateRow>();
+    // One day at a time: a busy month is millions of calls, and the engine hands a result to
+    // JavaScript whole. The new rates go to the scratch table as each day is rated.
+    if (!options.dryRun) await createRatesTable(store);
+    let read = 0;
     let changedInMonth = 0;
-    for (const row of rows) {
-      const key = `${row.trace_id}/${row.span_id}`;
-      if (rates.has(key)) continue; // a duplicate row would be copied as is; never rated twice
-      const priced = priceBook.rate(storedToLlmCall(row));
-      const next: RateRow = {
-        trace_id: row.trace_id, span_id: row.span_id, ...costColumns(priced.cost),
-        priced: priced.cost !== null, unpriced_reason: priced.unpricedReason, price_id: priced.priceId, price_source: priced.priceSource,
-      };
-      rates.set(key, next);
-      const isChanged = changed(row, next);
-      if (isChanged) changedInMonth++;
-      const dkey = `${row.customer_id}\u0000${row.provider}\u0000${row.request_model}`;
-      let d = diffs.get(dkey);
-      if (d === undefined) {
-        d = { customerId: row.customer_id, provider: row.provider, model: row.request_model, calls: 0, changedCalls: 0, oldCost: 0n, newCost: 0n, difference: 0n, newlyPriced: 0, newlyUnpriced: 0 };
-        diffs.set(dkey, d);
+    try {
+      for (const day of daysOf(month.from, month.to)) {
+        const rows = await store.select<StoredCall>(
+          `SELECT trace_id, span_id, toUnixTimestamp64Micro(start_time) AS start_us, customer_id, provider, request_model, response_model,
+                  input_tokens, input_tokens_reported, input_includes_cache, cache_read_tokens, cache_write_tokens, output_tokens,
+                  reasoning_tokens, has_usage, service_tier, ${COST_COLUMNS.join(', ')}, ${PRICE_COLUMNS.join(', ')}
+           FROM pnl.llm_calls
+           WHERE start_time >= toDateTime64({from:Date}, 6, 'UTC') AND start_time < toDateTime64({to:Date}, 6, 'UTC')
+             AND ({customer:String} = '' OR customer_id = {customer:String})`,
+          { ...day, customer },
+        );
+        if (rows.length === 0) continue;
+        const rated = rateRows(rows, priceBook, diffs);
+        read += rows.length;
+        changedInMonth += rated.changed;
+        if (options.dryRun) continue;
+        // Before any call is rewritten, so no stored price_id ever lacks its pnl.price_book row (readers join on it),
+        // even if the run stops half way. The service records only the book it started with.
+        await recordPriceEntries(store, priceBook, rated.rates, recorded);
+        for (let i = 0; i < rated.rates.length; i += 50_000) {
+          await store.client.insert({ table: RATES, values: rated.rates.slice(i, i + 50_000), format: 'JSONEachRow', clickhouse_settings: freshInsertSettings() as never });
+        }
+        if (rows.length >= 100_000) progress(`${day.from}: ${rows.length} calls rated`);
       }
-      const oldCost = row.cost_usd === null ? null : decimalToPico(row.cost_usd);
-      const newCost = priced.cost === null ? null : priced.cost.total;
-      d.calls++;
-      if (isChanged) d.changedCalls++;
-      d.oldCost += oldCost ?? 0n;
-      d.newCost += newCost ?? 0n;
-      d.difference = d.newCost - d.oldCost;
-      if (oldCost === null && newCost !== null) d.newlyPriced++;
-      if (oldCost !== null && newCost === null) d.newlyUnpriced++;
+      progress(`${month.ym}: ${read} calls read from ${month.from} to ${month.to}${customer === '' ? '' : ` for ${customer}`}`);
+      result.calls += read;
+      result.changedCalls += changedInMonth;
+      if (read === 0) continue;
+      progress(`${month.ym}: ${changedInMonth} of ${read} calls priced differently`);
+      if (options.dryRun) continue;
+      const partition = String(month.ym);
+      if (changedInMonth > 0) {
+        await rewriteCallsPartition(store, partition, month.ym);
+        result.rewrittenMonths.push(partition);
+        progress(`${month.ym}: llm_calls partition ${partition} replaced`);
+      }
+    } finally {
+      if (!options.dryRun) await command(store, `DROP TABLE IF EXISTS ${RATES}`);
     }
-    result.calls += rows.length;
-    result.changedCalls += changedInMonth;
-    progress(`${month.ym}: ${changedInMonth} of ${rows.length} calls priced differently`);
-    if (options.dryRun) continue;
-
-    // Before any call is rewritten, so no stored price_id ever lacks its pnl.price_book row (readers join on it),
-    // even if the run stops half way. The service records only the book it started with.
-    await recordPriceEntries(store, priceBook, rates.values(), recorded);
-    const partition = String(month.ym);
-    if (changedInMonth > 0) {
-      await rewriteCallsPartition(store, partition, month.ym, [...rates.values()]);
-      result.rewrittenMonths.push(partition);
-      progress(`${month.ym}: llm_calls partition ${partition} replaced`);
-    }
-    await rebuildDailyPartition(store, partition, month.ym, range);
-    result.rebuiltDailyMonths.push(partition);
+    await rebuildDailyPartition(store, String(month.ym), month.ym, range);
+    result.rebuiltDailyMonths.push(String(month.ym));
     progress(`${month.ym}: llm_costs_daily rebuilt for ${month.from} to ${month.to}`);
   }
   result.differences = [...diffs.values()].sort(
@@ -367,21 +403,23 @@ async function columnsOf(store: PnlStore, table: string): Promise<string[]> {
 
 const quote = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 
-async function rewriteCallsPartition(store: PnlStore, partition: string, ym: number, rates: RateRow[]): Promise<void> {
+/** The scratch table of new cost columns, keyed by the call's ids, filled day by day. */
+async function createRatesTable(store: PnlStore): Promise<void> {
   await command(store, `DROP TABLE IF EXISTS ${RATES}`);
+  await command(
+    store,
+    `CREATE TABLE ${RATES} (
+       trace_id FixedString(32), span_id FixedString(16),
+       ${COST_COLUMNS.map((c) => `${c} Nullable(Decimal(38, 12))`).join(', ')},
+       priced Bool, unpriced_reason String, price_id String, price_source String, matched UInt8 DEFAULT 1
+     ) ENGINE = MergeTree ORDER BY (trace_id, span_id)`,
+  );
+}
+
+/** Replaces a month of llm_calls with a copy taking its cost columns from the scratch table where a call has a row there. */
+async function rewriteCallsPartition(store: PnlStore, partition: string, ym: number): Promise<void> {
   await command(store, `DROP TABLE IF EXISTS ${CALLS_STAGE}`);
   try {
-    await command(
-      store,
-      `CREATE TABLE ${RATES} (
-         trace_id FixedString(32), span_id FixedString(16),
-         ${COST_COLUMNS.map((c) => `${c} Nullable(Decimal(38, 12))`).join(', ')},
-         priced Bool, unpriced_reason String, price_id String, price_source String, matched UInt8 DEFAULT 1
-       ) ENGINE = MergeTree ORDER BY (trace_id, span_id)`,
-    );
-    for (let i = 0; i < rates.length; i += 50_000) {
-      await store.client.insert({ table: RATES, values: rates.slice(i, i + 50_000), format: 'JSONEachRow', clickhouse_settings: freshInsertSettings() as never });
-    }
     await command(store, `CREATE TABLE ${CALLS_STAGE} AS pnl.llm_calls`);
     const replaced = new Set<string>([...COST_COLUMNS, ...PRICE_COLUMNS]);
     const columns = await columnsOf(store, 'llm_calls');
@@ -402,7 +440,6 @@ async function rewriteCallsPartition(store: PnlStore, partition: string, ym: num
     }
     await command(store, `ALTER TABLE pnl.llm_calls REPLACE PARTITION ID '${partition}' FROM ${CALLS_STAGE}`);
   } finally {
-    await command(store, `DROP TABLE IF EXISTS ${RATES}`);
     await command(store, `DROP TABLE IF EXISTS ${CALLS_STAGE}`);
   }
 }
