@@ -371,6 +371,25 @@ describe('BatchWriter over the spool', () => {
     await after.close();
   });
 
+  it('holds inserts while paused (a backup), accepting rows meanwhile, and writes them after', async () => {
+    const path = dir();
+    const { spool } = open(path);
+    const target = sink();
+    const writer = new BatchWriter(target, spool, { maxRows: 1, maxDelayMs: 10_000, maxMemoryRows: 100, logger });
+    let insertsDuringPause = -1;
+    await writer.whilePaused(async () => {
+      add(writer, 0, 3);
+      add(writer, 10, 4);
+      await new Promise((r) => setTimeout(r, 200));
+      insertsDuringPause = target.attempts;
+    });
+    expect(insertsDuringPause).toBe(0);
+    await writer.flush();
+    expect([...target.committed.values()].sort()).toEqual([3, 4]);
+    await expect(writer.whilePaused(() => writer.whilePaused(async () => 1))).rejects.toThrow(/already paused/);
+    await writer.close();
+  });
+
   it('stops at close after the grace period, leaving unwritten batches in the spool', async () => {
     const path = dir();
     const { spool } = open(path);

@@ -7,6 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../log/logger.js';
 import type { PnlStore } from '../store/pnl-store.js';
+import { intoOutfile } from '../store/outfile.js';
 import { StoreError } from '../store/store-error.js';
 import { ApiError } from './api-error.js';
 import { parseDayRange } from './date-range.js';
@@ -69,25 +70,8 @@ const exportQuery = z.object({
 export function exportSql(level: keyof typeof LEVEL_QUERIES, format: keyof typeof FORMATS, outfile?: string): string {
   const rows = format === 'csv' ? `SELECT * REPLACE (${EXPORT_TEXT_COLUMNS[level].map(formulaGuard).join(', ')}) FROM (${LEVEL_QUERIES[level]})` : LEVEL_QUERIES[level];
   if (outfile === undefined) return `${rows} FORMAT ${FORMATS[format].ch}`;
-  return `${rows} INTO OUTFILE '${outfile.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' TRUNCATE FORMAT ${FORMATS[format].ch} SETTINGS ${LOW_MEMORY_EXPORT}`;
+  return intoOutfile(rows, outfile, FORMATS[format].ch);
 }
-
-/*
- * The embedded engine hands a query's whole result to JavaScript at once: an export of a million
- * calls took the service from 236 MB to 2 GB resident. So there the engine writes the file to
- * disk and the file is streamed. These settings (for that query only) keep the engine's own
- * buffers small while it writes: measured on a million 450-byte rows, RSS 236 -> 252 MB for CSV
- * and 327 MB for Parquet, against 691 MB and 1.6 GB with the defaults (parallel formatting
- * buffers blocks ahead of a slow writer; a Parquet row group is held whole). A sort larger than
- * 100 MB spills to disk.
- */
-const LOW_MEMORY_EXPORT = [
-  'output_format_parallel_formatting = 0',
-  'max_threads = 1',
-  'max_block_size = 8192',
-  'output_format_parquet_row_group_size = 65536',
-  'max_bytes_before_external_sort = 100000000',
-].join(', ');
 
 /** Where the embedded engine writes export files, under the data directory (room for data is room for a file). */
 export function exportDir(dataDir: string): string {
@@ -97,7 +81,7 @@ export function exportDir(dataDir: string): string {
 /**
  * Streams an export as a file of the format, e.g. to an HTTP response. A server streams the
  * result itself; the embedded engine writes it to a file under the data directory first (see
- * LOW_MEMORY_EXPORT), which is deleted once read or abandoned. ClickHouse writes Parquet natively.
+ * store/outfile.ts), which is deleted once read or abandoned. ClickHouse writes Parquet natively.
  * A query ClickHouse cannot run (down, a table missing) is a StoreError, which the API answers
  * with 503 like its other routes.
  */

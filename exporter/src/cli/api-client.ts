@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 /** A request to a running agentic-pnl service failed. Says which URL and what to check. */
 export class ServiceRequestError extends Error {
   override readonly name = 'ServiceRequestError';
@@ -29,4 +30,9 @@ export async function callService<T>(base: string, path: string, init: RequestIn
 export function authorization(): Record<string, string> {
   const token = process.env['PNL_TOKEN'];
   return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** `--url`: the service the command talks to; default the local one on PNL_PORT. */
+export function urlOption(): Option {
+  return new Option('--url <url>', 'base URL of a running agentic-pnl service').default(`http://127.0.0.1:${process.env['PNL_PORT'] ?? 4318}`);
 }

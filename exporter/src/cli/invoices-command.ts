@@ -3,11 +3,8 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { INVOICE_FORMATS } from '../reconcile/invoice-formats.js';
 import type { ReconciliationJson } from '../reconcile/reconciliation-json.js';
-import { callService } from './api-client.js';
+import { callService, urlOption } from './api-client.js';
 import { renderReconciliation } from './render-reconciliation.js';
-
-const DEFAULT_URL = `http://127.0.0.1:${process.env['PNL_PORT'] ?? 4318}`;
-const urlOption = (): Option => new Option('--url <url>', 'base URL of a running agentic-pnl service').default(DEFAULT_URL);
 
 /**
  * `agentic-pnl invoices import FILE --format F` (sends the CSV to a running service, which parses,

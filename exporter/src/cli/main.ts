@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { PortfolioSummary } from '../pnl/portfolio-types.js';
 import { parseRevenueCsv } from '../pnl/revenue-csv.js';
-import { authorization, callService } from './api-client.js';
+import { authorization, callService, urlOption } from './api-client.js';
+import { registerBackupCommands } from './backup-command.js';
 import { countOption } from './count-option.js';
 import { runDemo } from './demo.js';
 import { registerMigrationsCommand } from './migrations-command.js';
@@ -52,8 +53,6 @@ withConfigOptions(program.command('serve').description('Receive OTLP traces on /
   },
 );
 
-const DEFAULT_URL = `http://127.0.0.1:${process.env['PNL_PORT'] ?? 4318}`;
-const urlOption = (): Option => new Option('--url <url>', 'base URL of a running agentic-pnl service').default(DEFAULT_URL);
 /** The most customers `/api/v1/summary` lists (its `top` limit). */
 const MAX_TOP = 10_000;
 const rangeQuery = (o: { from?: string; to?: string }): string => new URLSearchParams({ ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) }).toString();
@@ -134,6 +133,7 @@ withConfigOptions(
 
 registerPricesCommands(program);
 registerRepriceCommand(program);
+registerBackupCommands(program);
 registerMigrationsCommand(program);
 registerTokensCommand(program);
 registerInvoicesCommands(program);

@@ -1,13 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { clickHouseTargetOf } from '../config/clickhouse-target.js';
-import { loadConfig } from '../config/config.js';
 import { storedToLlmCall, repriceCalls, renderRepriceTable, type RepriceResult } from '../pnl/reprice.js';
 import { formatPicoUsd, loadPriceBook, readOverridesFile, type PriceBook, type PriceBookEntry } from '../price/index.js';
 import { canonicalServiceTier, isPricedServiceTier, PRICED_SERVICE_TIERS } from '../model/service-tier.js';
 import { isCalendarDay } from '../api/date-range.js';
 import { canonicalProvider } from '../normalize/canonical-provider.js';
-import type { ClickHouseTarget } from '../store/open-clickhouse.js';
-import { PnlStore } from '../store/pnl-store.js';
+import { configOf, openStoreFor, withStoreOptions, type StoreFlags } from './open-store.js';
 import { registerPricesDiffCommand } from './prices-diff.js';
 import { usdText } from './usd-text.js';
 
@@ -208,22 +205,6 @@ export function registerPricesCommands(program: Command, io: CliOutput = STD): C
   return prices;
 }
 
-function targetOf(flags: Record<string, unknown>): ClickHouseTarget {
-  return clickHouseTargetOf(loadConfig(process.env, flags));
-}
-
-/** Opens the store for a one-off command; explains the single-process rule of the embedded engine. */
-async function openStoreFor(target: ClickHouseTarget): Promise<PnlStore> {
-  try {
-    return await PnlStore.open(target);
-  } catch (err) {
-    if (target.kind !== 'embedded') throw err;
-    throw new Error(
-      `cannot open the embedded ClickHouse in ${target.dataDir} (${(err as Error).message}). The embedded engine is single-process: stop the agentic-pnl service using this data directory, then run reprice again.`,
-    );
-  }
-}
-
 /** Differences as JSON-safe rows (pico-dollars as exact USD decimal strings). */
 export function repriceJson(result: RepriceResult): unknown {
   return {
@@ -239,26 +220,18 @@ export function repriceJson(result: RepriceResult): unknown {
 
 /** `agentic-pnl reprice`: re-rate stored calls with the current price book. */
 export function registerRepriceCommand(program: Command, io: CliOutput = STD): Command {
-  return program
-    .command('reprice')
+  return withStoreOptions(program.command('reprice'))
     .description('Re-rate stored calls in [--from, --to) with the current price book and rewrite their costs and the daily aggregates. Stop the service first (embedded engine).')
     .requiredOption('--from <day>', 'first day, YYYY-MM-DD (UTC)')
     .requiredOption('--to <day>', 'day after the last, YYYY-MM-DD (exclusive)')
     .option('--customer <id>', 'only this customer')
     .option('--dry-run', 'report the differences, write nothing')
     .option('--json', 'print the result as JSON')
-    .addOption(new Option('--data-dir <dir>', 'directory of the embedded ClickHouse (env PNL_DATA_DIR) [default: ./data]'))
-    .addOption(new Option('--clickhouse-url <url>', 'ClickHouse server HTTP URL (env CLICKHOUSE_URL)'))
-    .addOption(new Option('--clickhouse-user <user>', 'ClickHouse user (env CLICKHOUSE_USER)'))
     .addOption(pricesFileOption())
-    .action(async (o: { from: string; to: string; customer?: string; dryRun?: boolean; json?: boolean; dataDir?: string; clickhouseUrl?: string; clickhouseUser?: string; pricesFile?: string }) => {
-      const flags: Record<string, unknown> = {};
-      if (o.dataDir !== undefined) flags['dataDir'] = o.dataDir;
-      if (o.clickhouseUrl !== undefined) flags['clickhouseUrl'] = o.clickhouseUrl;
-      if (o.clickhouseUser !== undefined) flags['clickhouseUser'] = o.clickhouseUser;
+    .action(async (o: StoreFlags & { from: string; to: string; customer?: string; dryRun?: boolean; json?: boolean; pricesFile?: string }) => {
       const file = overridesFile(o.pricesFile);
       const book = await loadPriceBook(file === undefined ? {} : { overridesFile: file });
-      const store = await openStoreFor(targetOf(flags));
+      const store = await openStoreFor(configOf(o), 'reprice');
       try {
         const result = await repriceCalls(store, book, {
           from: o.from, to: o.to, dryRun: o.dryRun === true, onProgress: (m) => io.err(`reprice: ${m}\n`),

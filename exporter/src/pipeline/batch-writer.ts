@@ -108,6 +108,11 @@ export class BatchWriter {
   private stopped = false;
   private wake: (() => void) | undefined;
   private lastError: unknown;
+  /** Set while inserts are paused (whilePaused); the drain loop waits on it before each insert. */
+  private paused: Promise<void> | undefined;
+  private unpause: (() => void) | undefined;
+  /** The insert under way, if any. */
+  private inserting: Promise<void> | undefined;
 
   constructor(
     private readonly sink: BatchSink,
@@ -208,6 +213,24 @@ export class BatchWriter {
   }
 
   /**
+   * Runs `fn` with no insert under way and none starting: for a backup whose tables must agree
+   * with each other. Requests are still accepted meanwhile; their batches wait in the spool and
+   * are written once `fn` settles. One pause at a time.
+   */
+  async whilePaused<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.paused !== undefined) throw new Error('inserts are already paused');
+    this.paused = new Promise<void>((resolve) => (this.unpause = resolve));
+    try {
+      await this.inserting?.catch(() => undefined);
+      return await fn();
+    } finally {
+      this.paused = undefined;
+      this.unpause?.();
+      this.startDraining();
+    }
+  }
+
+  /**
    * Seals what is pending, gives ClickHouse up to `graceMs` to take the waiting batches, then
    * stops. Batches not written stay in the spool and are written by the next process. Idempotent.
    */
@@ -227,6 +250,7 @@ export class BatchWriter {
       if (gaveUp) {
         this.stopped = true;
         this.wake?.();
+        this.unpause?.();
         await this.writing;
         this.options.logger.warn('shutdown: ClickHouse did not take every batch in time; they stay in the spool for the next start', {
           batches: this.queue.length,
@@ -274,6 +298,10 @@ export class BatchWriter {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.stopped) {
+      if (this.paused !== undefined) {
+        await this.paused;
+        continue;
+      }
       const batch = this.queue[0]!;
       if (batch.rows === undefined) {
         try {
@@ -291,7 +319,8 @@ export class BatchWriter {
       }
       const started = performance.now();
       try {
-        await this.sink.insertBatch(batch.rows, batch.rows.token());
+        this.inserting = this.sink.insertBatch(batch.rows, batch.rows.token());
+        await this.inserting;
         this.queue.shift();
         this.queuedRows -= batch.size;
         this.memoryRows -= batch.size;

@@ -7,6 +7,7 @@ import { ApiError, sendApiError } from '../api/api-error.js';
 import { exportRoute } from '../api/export-route.js';
 import { insightRoutes } from '../api/insight-routes.js';
 import { priceRoutes } from '../api/price-routes.js';
+import { backupRoute } from '../api/backup-route.js';
 import type { AnomalyDetector } from '../pnl/anomalies.js';
 import { pnlRoutes } from '../api/pnl-routes.js';
 import { reconcileRoutes } from '../api/reconcile-routes.js';
@@ -81,6 +82,7 @@ export function createHttpApp(
   app.use(exportRoute(core.store, core.logger));
   app.use(insightRoutes(pnl.detector, core.store, () => core.priceBook));
   app.use(priceRoutes(core, pnl.repo, actorOf));
+  app.use(backupRoute(core, pnl.repo, actorOf));
   app.use(tokenCheckRoute(core.tokenCheck, { sample: core.config.tokenCheckSample, tolerancePct: core.config.tokenCheckTolerancePct }));
   app.use((req, res) => jsonError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { PnlRepository } from '../pnl/pnl-repository.js';
+import type { IngestCore } from '../service/ingest-core.js';
+import { backupTables } from '../store/backup.js';
+import { ApiError } from './api-error.js';
+
+/**
+ * `POST /api/v1/backup` (admin, audit-logged): a logical backup of every table (store/backup.ts)
+ * into a new directory under PNL_BACKUP_DIR, named by its time. Inserts pause meanwhile, so the
+ * tables agree with each other; requests are still accepted and wait in the spool. Answers with
+ * the directory and the row count of each table. Restore with `agentic-pnl restore <dir>`.
+ */
+export function backupRoute(core: Pick<IngestCore, 'config' | 'store' | 'writer'>, repo: PnlRepository, actor: (req: Request) => string): Router {
+  const router = Router();
+  let running = false;
+  router.post('/api/v1/backup', (req: Request, res: Response, next: NextFunction) => {
+    if (running) return next(new ApiError(409, 'backup_running', 'a backup is already running; wait for it to finish'));
+    running = true;
+    const root = core.config.backupDir ?? join(core.config.dataDir, 'backups');
+    const dir = join(root, new Date().toISOString().replace(/[:.]/g, '-'));
+    const embedded = core.store.target.kind === 'embedded';
+    core.writer
+      .whilePaused(() => backupTables(core.store, dir, embedded && core.config.hashSalt === undefined ? { dataDir: core.config.dataDir } : {}))
+      .then(async (manifest) => {
+        await repo.audit(actor(req), 'backup', dir, { tables: manifest.tables.map((t) => ({ table: t.table, rows: t.rows })) });
+        res.json({ dir, manifest });
+      })
+      .catch(next)
+      .finally(() => {
+        running = false;
+      });
+  });
+  return router;
+}
