@@ -20,3 +20,18 @@ export async function postTraces(url: string, body: Buffer | string, headers: Re
   const res = await fetch(`${url}/v1/traces`, { method: 'POST', body, headers });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
+
+/**
+ * An OTLP JSON body of `entries` whose i-th span starts at `startsMs[i]` (ms since the epoch) and
+ * lasts a second, for times the SDK would not give (far ahead, long ago). The helper's root span,
+ * which is not a call, keeps its own.
+ */
+export async function otlpJsonStartingAt(entries: Array<{ name: string; attributes: Attributes }>, startsMs: readonly number[]): Promise<string> {
+  const { json } = await otlpBodies(entries);
+  const body = JSON.parse(json.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
+  body.resourceSpans[0]!.scopeSpans[0]!.spans.filter((span) => span['name'] !== 'root').forEach((span, i) => {
+    const start = BigInt(startsMs[i]!);
+    Object.assign(span, { startTimeUnixNano: String(start * 1_000_000n), endTimeUnixNano: String((start + 1000n) * 1_000_000n) });
+  });
+  return JSON.stringify(body);
+}

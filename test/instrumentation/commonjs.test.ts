@@ -4,13 +4,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { picoText } from '../helpers/genai-spans.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
-import { FAKE_USAGE, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai-server.js';
+import { FAKE_COMPLETION_PICO_USD, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per million tokens (pico-dollars per token x 1e6). */
-const uncached = BigInt(FAKE_USAGE.prompt_tokens - FAKE_USAGE.prompt_tokens_details.cached_tokens);
-const MINI = uncached * 150_000n + BigInt(FAKE_USAGE.prompt_tokens_details.cached_tokens) * 75_000n + BigInt(FAKE_USAGE.completion_tokens) * 600_000n;
 
 // The package is ES modules only. A CommonJS app require()s it on Node >= 20.19 (and 22.12),
 // which load an ES module graph without top-level await through require(); this holds it so,
@@ -38,7 +34,7 @@ describe('the instrumentation from a CommonJS app', () => {
       "SELECT customer_id, feature_id, run_id, service_name, request_model, cache_read_tokens, cost_usd FROM pnl.llm_calls WHERE customer_id = 'cust_commonjs'",
     );
     expect(rows).toEqual([
-      { customer_id: 'cust_commonjs', feature_id: 'triage', run_id: 'run-commonjs', service_name: 'commonjs-bot', request_model: 'gpt-4o-mini', cache_read_tokens: 1024, cost_usd: picoText(MINI) },
+      { customer_id: 'cust_commonjs', feature_id: 'triage', run_id: 'run-commonjs', service_name: 'commonjs-bot', request_model: 'gpt-4o-mini', cache_read_tokens: 1024, cost_usd: picoText(FAKE_COMPLETION_PICO_USD['gpt-4o-mini']) },
     ]);
   });
 });

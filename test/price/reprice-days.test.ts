@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repriceCalls } from '../../exporter/src/pnl/reprice.js';
 import { createPriceBook } from '../../exporter/src/price/index.js';
-import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
+import { chatAttributes, otlpJsonStartingAt, postTraces } from '../helpers/otlp-payloads.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 
 /** acme-llm-1 is unknown to the catalog: $2 per million input tokens here. */
@@ -18,15 +18,11 @@ describe('reprice over calls on many days of two months', () => {
   const days = [at(0, 1), at(0, 2), at(0, 15), at(0, 28), at(1, 1)];
   beforeAll(async () => {
     svc = await startTestService();
-    const { json } = await otlpBodies(
+    const body = await otlpJsonStartingAt(
       days.map((_, i) => ({ name: 'chat acme-llm-1', attributes: chatAttributes('acme-llm-1', { input_tokens: 1_000_000 * (i + 1), output_tokens: 0 }, { 'pnl.customer.id': 'cust_days' }) })),
+      days,
     );
-    const body = JSON.parse(json.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
-    // The helper's spans come in the order made, then their root span, which is not a call.
-    body.resourceSpans[0]!.scopeSpans[0]!.spans.filter((span) => span['name'] !== 'root').forEach((span, i) => {
-      Object.assign(span, { startTimeUnixNano: String(BigInt(days[i]!) * 1_000_000n), endTimeUnixNano: String(BigInt(days[i]! + 1000) * 1_000_000n) });
-    });
-    expect((await postTraces(svc.url, JSON.stringify(body), { 'content-type': 'application/json' })).status).toBe(200);
+    expect((await postTraces(svc.url, body, { 'content-type': 'application/json' })).status).toBe(200);
     await svc.service.core.writer.flush();
   });
   afterAll(() => svc?.stop());

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
+import { chatAttributes, otlpBodies, otlpJsonStartingAt, postTraces } from '../helpers/otlp-payloads.js';
 import { metricValue, startTestService, type TestService } from '../helpers/test-service.js';
 
 const JSON_CT = { 'content-type': 'application/json' };
@@ -133,16 +133,15 @@ describe('bad input gets its documented answer and the service keeps serving', (
   });
 
   it('refuses a span starting more than a day after the service\'s clock (a wrong sender clock), and keeps one an hour ahead', async () => {
-    const inHours = (h: number) => ({ startTimeUnixNano: String(BigInt(Date.now() + h * 3_600_000) * 1_000_000n), endTimeUnixNano: String(BigInt(Date.now() + h * 3_600_000 + 1000) * 1_000_000n) });
-    const { json } = await otlpBodies([
-      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_clock_far' }) },
-      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_clock_near' }) },
-    ]);
-    const body = JSON.parse(json.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
-    const [far, near] = body.resourceSpans[0]!.scopeSpans[0]!.spans;
-    Object.assign(far!, inHours(48));
-    Object.assign(near!, inHours(1));
-    const r = await postTraces(svc.url, JSON.stringify(body), JSON_CT);
+    const inHours = (h: number) => Date.now() + h * 3_600_000;
+    const body = await otlpJsonStartingAt(
+      [
+        { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_clock_far' }) },
+        { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_clock_near' }) },
+      ],
+      [inHours(48), inHours(1)],
+    );
+    const r = await postTraces(svc.url, body, JSON_CT);
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text).partialSuccess.rejectedSpans).toBe('1');
     expect(r.text).toMatch(/starts 48 h after this service's clock; check the sender's clock/);
@@ -155,18 +154,17 @@ describe('bad input gets its documented answer and the service keeps serving', (
     const monthsAgo = (m: number) => {
       const d = new Date();
       d.setUTCMonth(d.getUTCMonth() - m);
-      return { startTimeUnixNano: String(BigInt(d.getTime()) * 1_000_000n), endTimeUnixNano: String(BigInt(d.getTime() + 1000) * 1_000_000n) };
+      return d.getTime();
     };
-    const { json } = await otlpBodies([
-      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_old_out' }) },
-      { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_old_in' }) },
-    ]);
-    const body = JSON.parse(json.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }> };
-    const [out, inside] = body.resourceSpans[0]!.scopeSpans[0]!.spans;
     // The default raw retention is 24 months.
-    Object.assign(out!, monthsAgo(25));
-    Object.assign(inside!, monthsAgo(23));
-    const r = await postTraces(svc.url, JSON.stringify(body), JSON_CT);
+    const body = await otlpJsonStartingAt(
+      [
+        { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_old_out' }) },
+        { name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 100, output_tokens: 10 }, { 'pnl.customer.id': 'cust_old_in' }) },
+      ],
+      [monthsAgo(25), monthsAgo(23)],
+    );
+    const r = await postTraces(svc.url, body, JSON_CT);
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text).partialSuccess.rejectedSpans).toBe('1');
     expect(r.text).toMatch(/before the raw retention of 24 months \(PNL_RETENTION_RAW_MONTHS\)/);

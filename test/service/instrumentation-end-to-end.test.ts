@@ -4,22 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentRun, attribution, openAIUsageFetch, startAgenticPnl, withAttribution } from '../../instrumentation/src/index.js';
 import { picoText } from '../helpers/genai-spans.js';
 import { metricValue, startTestService, type TestService } from '../helpers/test-service.js';
-import { FAKE_USAGE, startFakeOpenAI, type FakeOpenAI } from '../instrumentation/support/fake-openai-server.js';
+import { FAKE_COMPLETION_PICO_USD, startFakeOpenAI, type FakeOpenAI } from '../instrumentation/support/fake-openai-server.js';
 
 // openai 6 from the instrumentation workspace: the official instrumentation supports openai < 7.
 const requireFromPackage = createRequire(new URL('../../instrumentation/package.json', import.meta.url));
 type OpenAIModule = typeof import('openai');
 
-/*
- * Published prices per million tokens (pico-dollars per token = $/Mtok x 1e6):
- *   gpt-4o-mini: input $0.15, cached $0.075, output $0.60;  gpt-4o: input $2.50, cached $1.25, output $10.
- * The fake provider reports 1200 prompt tokens of which 1024 cached, 340 completion tokens.
- */
-const uncached = BigInt(FAKE_USAGE.prompt_tokens - FAKE_USAGE.prompt_tokens_details.cached_tokens);
-const cached = BigInt(FAKE_USAGE.prompt_tokens_details.cached_tokens);
-const output = BigInt(FAKE_USAGE.completion_tokens);
-const MINI = uncached * 150_000n + cached * 75_000n + output * 600_000n;
-const FOUR_O = uncached * 2_500_000n + cached * 1_250_000n + output * 10_000_000n;
+const { 'gpt-4o-mini': MINI, 'gpt-4o': FOUR_O } = FAKE_COMPLETION_PICO_USD;
 
 describe('instrumented agent -> OTLP -> service', () => {
   let svc: TestService;

@@ -9,6 +9,19 @@ export const FAKE_USAGE = {
   completion_tokens_details: { reasoning_tokens: 256, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
 };
 
+/*
+ * The cost of one fake completion in pico-dollars, from the published prices per million tokens
+ * (pico-dollars per token = $/Mtok x 1e6): gpt-4o-mini input $0.15, cached $0.075, output $0.60;
+ * gpt-4o input $2.50, cached $1.25, output $10. Output includes the reasoning tokens.
+ */
+const UNCACHED = BigInt(FAKE_USAGE.prompt_tokens - FAKE_USAGE.prompt_tokens_details.cached_tokens);
+const CACHED = BigInt(FAKE_USAGE.prompt_tokens_details.cached_tokens);
+const OUTPUT = BigInt(FAKE_USAGE.completion_tokens);
+export const FAKE_COMPLETION_PICO_USD = {
+  'gpt-4o-mini': UNCACHED * 150_000n + CACHED * 75_000n + OUTPUT * 600_000n,
+  'gpt-4o': UNCACHED * 2_500_000n + CACHED * 1_250_000n + OUTPUT * 10_000_000n,
+} as const;
+
 /** A fake OpenAI Chat Completions endpoint. Model `broken-model` answers HTTP 500 once per call. */
 export interface FakeOpenAI extends LocalServer {
   /** Base URL for the OpenAI client (`.../v1`). */
