@@ -9,6 +9,7 @@ import { PnlRepository } from '../pnl/pnl-repository.js';
 import { resolveAccess } from '../auth/resolve-access.js';
 import { createHttpApp } from '../server/http-app.js';
 import { startingResponder, stoppingResponder } from '../server/unavailable-responder.js';
+import { OtlpMetricsPush } from '../metrics/otlp-metrics-push.js';
 import { IngestCore } from './ingest-core.js';
 
 /** How often a stopping service closes connections that went idle. */
@@ -29,6 +30,8 @@ export class PnlService {
     private readonly app: RequestListener,
     /** What answers the server's requests: the app, or a 503 responder while stopping. */
     private readonly handler: { current: RequestListener },
+    /** The OTLP metrics push, when PNL_OTLP_METRICS_URL is set. */
+    private readonly metricsPush: OtlpMetricsPush | undefined,
   ) {}
 
   /**
@@ -61,8 +64,9 @@ export class PnlService {
       const gauges = new PnlGauges(engine, core.metrics, logger, config.marginTargetPct, detector);
       const app = createHttpApp(core, { engine, repo, detector }, tokens);
       gauges.start(config.pnlRefreshMs);
+      const push = config.otlpMetricsUrl === undefined ? undefined : OtlpMetricsPush.start(core.metrics.registry, { url: config.otlpMetricsUrl, intervalMs: config.otlpMetricsIntervalMs, serviceName: 'agentic-pnl', logger });
       handler.current = app;
-      const service = new PnlService(core, engine, gauges, server, app, handler);
+      const service = new PnlService(core, engine, gauges, server, app, handler, push);
       logger.info('listening', { url: service.url, accessControl: tokens === undefined ? 'off' : `${tokens.size} token(s)` });
       return service;
     } catch (err) {
@@ -103,6 +107,8 @@ export class PnlService {
         this.server.closeIdleConnections();
       });
       await this.gauges.stop();
+      // Once more before ClickHouse closes, with the last counts.
+      await this.metricsPush?.shutdown().catch((err: unknown) => this.core.logger.warn('the last OTLP metrics push failed', { error: (err as Error).message }));
       await this.core.close();
     })();
     return this.stopping;
