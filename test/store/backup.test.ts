@@ -114,3 +114,23 @@ describe('backup and restore', () => {
     svc = await startTestService({}, b);
   });
 });
+
+describe('a backup directory the service cannot write', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ backupDir: '/dev/null/backups' });
+  });
+  afterAll(() => svc?.stop());
+
+  it('answers 500 backup_unwritable naming the directory and what to do, and inserts resume', async () => {
+    const res = await fetch(`${svc.url}/api/v1/backup`, { method: 'POST' });
+    expect(res.status).toBe(500);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('backup_unwritable');
+    expect(error.message).toMatch(/^cannot write the backup in \/dev\/null\/backups\/.*make PNL_BACKUP_DIR writable/);
+    const { proto } = await otlpBodies([{ name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 10, output_tokens: 1 }, { 'pnl.customer.id': 'cust_after_failed_backup' }) }]);
+    expect((await postTraces(svc.url, proto, PROTO)).status).toBe(200);
+    await svc.service.core.writer.flush();
+    expect(await svc.service.core.store.select("SELECT count() AS n FROM pnl.llm_calls WHERE customer_id = 'cust_after_failed_backup'")).toEqual([{ n: 1 }]);
+  });
+});

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { PnlRepository } from '../pnl/pnl-repository.js';
 import type { IngestCore } from '../service/ingest-core.js';
-import { backupTables } from '../store/backup.js';
+import { BackupError, backupTables } from '../store/backup.js';
+import { StoreError } from '../store/store-error.js';
 import { ApiError } from './api-error.js';
 
 /**
@@ -26,7 +27,15 @@ export function backupRoute(core: Pick<IngestCore, 'config' | 'store' | 'writer'
         await repo.audit(actor(req), 'backup', dir, { tables: manifest.tables.map((t) => ({ table: t.table, rows: t.rows })) });
         res.json({ dir, manifest });
       })
-      .catch(next)
+      .catch((err: unknown) => {
+        if (err instanceof BackupError) return next(new ApiError(409, 'backup_refused', err.message));
+        const code = (err as NodeJS.ErrnoException).code;
+        if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+          return next(new ApiError(500, 'backup_unwritable', `cannot write the backup in ${dir} (${(err as Error).message}); make PNL_BACKUP_DIR writable by the service, with room for the data`));
+        }
+        // Anything else came from ClickHouse, answered as the other routes answer it.
+        next(new StoreError('backup', err));
+      })
       .finally(() => {
         running = false;
       });
