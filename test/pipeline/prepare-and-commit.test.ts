@@ -16,7 +16,7 @@ import { Spool } from '../../exporter/src/spool/spool.js';
 import { SpoolError } from '../../exporter/src/spool/spool-error.js';
 import { aggregateDaily } from '../../exporter/src/store/daily-aggregates.js';
 import { normalizeSpan } from '../../exporter/src/normalize/index.js';
-import { postTraces } from '../helpers/otlp-payloads.js';
+import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { startTestService } from '../helpers/test-service.js';
 import { PROTOBUF, uniqueRequests } from '../helpers/unique-requests.js';
@@ -107,6 +107,25 @@ describe('an ingest worker that dies', () => {
       await pool.close();
     }
   });
+  it('gives a worker that was starting during a price reload the reloaded prices', async () => {
+    const pool = await IngestWorkers.start(1, { config, hashSalt: SALT }, logger);
+    try {
+      const { proto } = await otlpBodies([
+        { name: 'chat llama-local', attributes: chatAttributes('llama-local', { input_tokens: 1_000_000, output_tokens: 0 }, { 'gen_ai.provider.name': 'my-vllm' }) },
+      ]);
+      const usdOf = async () => (await pool.prepare(proto, 'protobuf')).tally.calls[1];
+      expect(await usdOf()).toBe(0); // unknown to the catalog: unpriced
+      const [slot] = (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots;
+      await slot!.worker.terminate(); // its replacement starts now, from the setup as it is
+      expect(pool.size).toBe(0);
+      await pool.reloadPrices({ text: 'version: 1\noverrides:\n  - { id: llama, provider: my-vllm, model: llama-local, input_mtok: 2, output_mtok: 0 }\n', source: 'test' });
+      for (let i = 0; i < 500 && pool.size === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await usdOf()).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('leaves the service answering 200 and storing every span while it is replaced', async () => {
     const svc = await startTestService();
     try {

@@ -110,12 +110,18 @@ export class IngestWorkers {
   private spawn(): Promise<void> {
     const worker = new Worker(workerScript(), { workerData: this.setup });
     const slot: Slot = { worker, pending: new Map() };
+    const startedWith = this.setup.prices;
     return new Promise<void>((ready, failed) => {
       let started = false;
       worker.on('message', (m: WorkerReply | { ready: true }) => {
         if ('ready' in m) {
           started = true;
           this.slots.push(slot);
+          // Prices reloaded while it started (replacing a worker that died) reach it before any request.
+          const now = this.setup.prices;
+          if (now !== undefined && now !== startedWith) {
+            this.send(slot, (id) => ({ id, prices: now })).catch((err: unknown) => this.logger.error('an ingest worker could not load the reloaded prices', { error: (err as Error).message }));
+          }
           ready();
           return;
         }
