@@ -55,7 +55,10 @@ describe('backup and restore', () => {
     await svc.service.core.writer.flush();
     const month = new Date().toISOString().slice(0, 7);
     expect((await fetch(`${svc.url}/api/v1/revenue`, json([{ customer: 'cust_backup_1', period_start: `${month}-01`, period_end: `${month}-02`, amount: '12.5', source: 'test' }]))).status).toBe(200);
+    // Set twice: two rows of one key until a merge (ReplacingMergeTree), which the backup must not count as two.
+    expect((await fetch(`${svc.url}/api/v1/budgets/cust_backup_1`, json({ limit_usd: 50 }))).status).toBe(200);
     expect((await fetch(`${svc.url}/api/v1/budgets/cust_backup_1`, json({ limit_usd: 100 }))).status).toBe(200);
+    expect(await svc.service.core.store.select("SELECT count() AS n FROM pnl.budgets WHERE customer_id = 'cust_backup_1'")).toEqual([{ n: 2 }]);
   });
   afterAll(async () => {
     await svc?.stop({ keepData: true });

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { repriceCalls } from '../../exporter/src/pnl/reprice.js';
 import { loadPriceBook } from '../../exporter/src/price/index.js';
 import { loadMigrations, migrationPlan } from '../../exporter/src/store/migrate.js';
 import { PnlStore } from '../../exporter/src/store/pnl-store.js';
+import { backupTables } from '../../exporter/src/store/backup.js';
 import { agentRun, cost, llmCall, priced } from '../helpers/records.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -135,5 +136,11 @@ describe('the exporter on the cluster schema (one local shard in the embedded en
               (SELECT count() FROM system.tables WHERE database = 'pnl' AND name LIKE '%reprice%') AS tables`,
     );
     expect(after).toEqual({ n: 3, usd: '1.75', tables: 0 });
+  });
+
+  it('refuses a backup, which from one node would hold one shard, before writing anything', async () => {
+    const target = join(dir.path, 'backup');
+    await expect(backupTables(store, target)).rejects.toThrow(/the pnl tables are Distributed .* a backup from one node would hold one shard\. Use ClickHouse's own BACKUP DATABASE pnl ON CLUSTER/);
+    expect(existsSync(target)).toBe(false);
   });
 });

@@ -20,9 +20,9 @@ export function backupRoute(core: Pick<IngestCore, 'config' | 'store' | 'writer'
     running = true;
     const root = core.config.backupDir ?? join(core.config.dataDir, 'backups');
     const dir = join(root, new Date().toISOString().replace(/[:.]/g, '-'));
-    const embedded = core.store.target.kind === 'embedded';
+    // The salt file is in the data directory whenever PNL_HASH_SALT does not give it, with a server too.
     core.writer
-      .whilePaused(() => backupTables(core.store, dir, embedded && core.config.hashSalt === undefined ? { dataDir: core.config.dataDir } : {}))
+      .whilePaused(() => backupTables(core.store, dir, core.config.hashSalt === undefined ? { dataDir: core.config.dataDir } : {}))
       .then(async (manifest) => {
         await repo.audit(actor(req), 'backup', dir, { tables: manifest.tables.map((t) => ({ table: t.table, rows: t.rows })) });
         res.json({ dir, manifest });

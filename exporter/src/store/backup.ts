@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -7,7 +7,8 @@ import type { PnlStore } from './pnl-store.js';
 
 /*
  * A logical backup of the `pnl` database: each table's rows in ClickHouse's Native format (typed,
- * exact: decimals, maps and dates come back as they were), with a manifest of row counts. It works
+ * exact: decimals, maps and dates come back as they were; collapsing tables read FINAL, see
+ * rowsOf), with a manifest of row counts. It works
  * the same on the embedded engine (which writes each file itself, see outfile.ts) and on a server
  * (whose result is streamed to the file), and restores into either. schema_migrations is not
  * kept: a restore runs the migrations of the version restoring. The service pauses its inserts
@@ -37,18 +38,61 @@ export class BackupError extends Error {
   override readonly name = 'BackupError';
 }
 
-/** The tables a backup holds: every MergeTree table of `pnl` but the migrations record and reprice's scratch tables. */
-async function dataTables(store: PnlStore): Promise<string[]> {
-  const rows = await store.select<{ name: string }>(
-    `SELECT name FROM system.tables WHERE database = 'pnl' AND engine LIKE '%MergeTree'
-       AND name != 'schema_migrations' AND name NOT LIKE '%reprice%' ORDER BY name`,
-  );
-  return rows.map((r) => r.name);
+/** A table a backup holds, and whether its rows are read FINAL (see `rowsOf`). */
+interface DataTable {
+  table: string;
+  final: boolean;
 }
 
-async function rowCount(store: PnlStore, table: string): Promise<number> {
-  const [r] = await store.select<{ n: string }>(`SELECT toString(count()) AS n FROM pnl.${table}`);
+/**
+ * The tables a backup holds: every MergeTree table of `pnl` but the migrations record and
+ * reprice's scratch tables.
+ * @throws BackupError on a cluster, where these are per-shard tables behind Distributed ones.
+ */
+async function dataTables(store: PnlStore): Promise<DataTable[]> {
+  const rows = await store.select<{ name: string; engine: string }>(
+    `SELECT name, engine FROM system.tables WHERE database = 'pnl' AND name != 'schema_migrations' AND name NOT LIKE '%reprice%' ORDER BY name`,
+  );
+  if (rows.some((r) => r.engine === 'Distributed')) {
+    throw new BackupError('the pnl tables are Distributed (a ClickHouse cluster, docs/scaling.md): a backup from one node would hold one shard. Use ClickHouse\'s own BACKUP DATABASE pnl ON CLUSTER ... TO S3/Disk instead.');
+  }
+  return rows.filter((r) => r.engine.endsWith('MergeTree')).map((r) => ({ table: r.name, final: /^(Replacing|Summing)MergeTree$/.test(r.engine) }));
+}
+
+/*
+ * A ReplacingMergeTree or SummingMergeTree holds several rows per key until a background merge
+ * collapses them, so its count() changes with merges and with the restore's own inserts. Those
+ * tables are backed up FINAL: one row per key, the same data as every query reads, and a count
+ * that no merge changes, so the restore can check it.
+ */
+function rowsOf(t: DataTable): string {
+  return `SELECT * FROM pnl.${t.table}${t.final ? ' FINAL' : ''}`;
+}
+
+async function rowCount(store: PnlStore, t: DataTable): Promise<number> {
+  const [r] = await store.select<{ n: string }>(`SELECT toString(count()) AS n FROM (${rowsOf(t)})`);
   return Number(r?.n ?? 0);
+}
+
+/** Rows in a Native file, read by the embedded engine. An empty table makes an empty file, with no header to read. */
+async function fileRowCount(store: PnlStore, path: string): Promise<number> {
+  if ((await stat(path)).size === 0) return 0;
+  const [r] = await store.select<{ n: string }>(`SELECT toString(count()) AS n FROM file(${sqlPath(path)}, 'Native')`);
+  return Number(r?.n ?? 0);
+}
+
+/**
+ * A server's rows streamed to the file, and how many: counted before and after (inserts are
+ * paused, but an API write may land meanwhile, and then the table is read again).
+ */
+async function streamToFile(store: PnlStore, t: DataTable, path: string): Promise<number> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = await rowCount(store, t);
+    const result = await store.client.exec({ query: `${rowsOf(t)} FORMAT Native` });
+    await pipeline(result.stream, createWriteStream(path));
+    if ((await rowCount(store, t)) === before) return before;
+  }
+  throw new BackupError(`pnl.${t.table} kept changing while it was read (writes through the API?); try the backup again`);
 }
 
 async function schemaVersion(store: PnlStore): Promise<number> {
@@ -63,19 +107,21 @@ async function schemaVersion(store: PnlStore): Promise<number> {
  */
 export async function backupTables(store: PnlStore, dir: string, options: { dataDir?: string; onProgress?: (message: string) => void } = {}): Promise<BackupManifest> {
   if (existsSync(dir)) throw new BackupError(`${dir} already exists; a backup goes into a new directory`);
+  const toBackUp = await dataTables(store);
   await mkdir(dir, { recursive: true });
   const progress = options.onProgress ?? (() => undefined);
   const tables: BackupManifest['tables'] = [];
-  for (const table of await dataTables(store)) {
+  for (const t of toBackUp) {
+    const { table } = t;
     const file = `${table}.native`;
     const path = join(dir, file);
+    let rows: number;
     if (store.target.kind === 'embedded') {
-      await store.client.command({ query: intoOutfile(`SELECT * FROM pnl.${table}`, path, 'Native') });
+      await store.client.command({ query: intoOutfile(rowsOf(t), path, 'Native') });
+      rows = await fileRowCount(store, path);
     } else {
-      const result = await store.client.exec({ query: `SELECT * FROM pnl.${table} FORMAT Native` });
-      await pipeline(result.stream, createWriteStream(path));
+      rows = await streamToFile(store, t, path);
     }
-    const rows = await rowCount(store, table);
     const columns = (await store.select<{ name: string }>(`DESCRIBE TABLE (SELECT * FROM pnl.${table})`)).map((c) => c.name);
     tables.push({ table, rows, file, columns });
     progress(`${table}: ${rows} rows`);
@@ -102,11 +148,11 @@ export async function restoreTables(store: PnlStore, dir: string, options: { dat
   if (manifest.schema_version > here) {
     throw new BackupError(`the backup in ${dir} comes from schema version ${manifest.schema_version}, newer than this version's ${here}: restore it with the agentic-pnl version that took it, or a later one`);
   }
-  const known = new Set(await dataTables(store));
+  const known = new Map((await dataTables(store)).map((t) => [t.table, t]));
   const missing = manifest.tables.filter((t) => !known.has(t.table)).map((t) => t.table);
   if (missing.length > 0) throw new BackupError(`the backup holds table(s) this database does not have: ${missing.join(', ')}`);
   const notEmpty: string[] = [];
-  for (const t of manifest.tables) if ((await rowCount(store, t.table)) > 0) notEmpty.push(t.table);
+  for (const t of manifest.tables) if ((await rowCount(store, known.get(t.table)!)) > 0) notEmpty.push(t.table);
   if (notEmpty.length > 0) {
     throw new BackupError(`pnl.${notEmpty.join(', pnl.')} already hold rows, and a restore adds rows: restore into an empty data directory (a new PNL_DATA_DIR) or a new database. Nothing was restored.`);
   }
@@ -118,17 +164,19 @@ export async function restoreTables(store: PnlStore, dir: string, options: { dat
     }
   }
   for (const t of manifest.tables) {
+    if (t.rows === 0) continue; // an empty file, and an empty table already
     const path = join(dir, t.file);
-    // By name, so a column a later migration added takes its default. Deduplication off: two equal
-    // blocks of a table are rows to keep (settings in the SQL, since the embedded session keeps SETs).
+    // By name, so a column a later migration added takes its default. Rows as they are: two equal
+    // blocks are rows to keep (no deduplication), and none merged on the way in (settings in the
+    // SQL, since the embedded session keeps SETs).
     const columns = t.columns.map((c) => `\`${c.replace(/`/g, '``')}\``).join(', ');
     if (store.target.kind === 'embedded') {
-      await store.client.command({ query: `INSERT INTO pnl.${t.table} (${columns}) SETTINGS insert_deduplicate = 0 SELECT ${columns} FROM file(${sqlPath(path)}, 'Native')` });
+      await store.client.command({ query: `INSERT INTO pnl.${t.table} (${columns}) SETTINGS insert_deduplicate = 0, optimize_on_insert = 0 SELECT ${columns} FROM file(${sqlPath(path)}, 'Native')` });
     } else {
-      const result = await store.client.exec({ query: `INSERT INTO pnl.${t.table} (${columns}) FORMAT Native`, values: createReadStream(path), clickhouse_settings: { insert_deduplicate: 0 } });
+      const result = await store.client.exec({ query: `INSERT INTO pnl.${t.table} (${columns}) FORMAT Native`, values: createReadStream(path), clickhouse_settings: { insert_deduplicate: 0, optimize_on_insert: 0 } });
       result.stream.destroy();
     }
-    const rows = await rowCount(store, t.table);
+    const rows = await rowCount(store, known.get(t.table)!);
     if (rows !== t.rows) throw new BackupError(`pnl.${t.table} holds ${rows} rows after the restore, the backup ${t.rows}: the file ${path} is damaged or incomplete`);
     progress(`${t.table}: ${rows} rows`);
   }
