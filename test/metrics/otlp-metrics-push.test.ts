@@ -85,3 +85,23 @@ describe('metrics pushed over OTLP (PNL_OTLP_METRICS_URL)', () => {
     expect(received.length).toBeGreaterThan(before);
   });
 });
+
+describe('an OTLP metrics endpoint that never answers', () => {
+  it('does not keep the stop from finishing and writing the rows (the last push gives up)', async () => {
+    const silent = await startLocalServer(() => undefined); // reads nothing, answers nothing
+    const svc = await startTestService({ otlpMetricsUrl: `${silent.url}/v1/metrics`, otlpMetricsIntervalMs: 60_000 });
+    try {
+      const { proto } = await otlpBodies([{ name: 'chat gpt-4o-mini', attributes: chatAttributes('gpt-4o-mini', { input_tokens: 10, output_tokens: 1 }, { 'pnl.customer.id': 'cust_push_silent' }) }]);
+      expect((await postTraces(svc.url, proto, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+      await svc.stop({ keepData: true });
+      const again = await startTestService({}, svc.dataDir);
+      try {
+        expect(await again.service.core.store.select("SELECT count() AS n FROM pnl.llm_calls WHERE customer_id = 'cust_push_silent'")).toEqual([{ n: 1 }]);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await silent.close();
+    }
+  }, 20_000);
+});

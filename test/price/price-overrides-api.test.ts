@@ -103,6 +103,33 @@ describe.each([1, 0])('price overrides through the API (ingest workers: %i)', (i
   });
 });
 
+describe('a worker replaced before any reload', () => {
+  const dir = tempDir('pnl-prices-start-');
+  const file = join(dir.path, 'prices.yaml');
+  let svc: TestService;
+  beforeAll(async () => {
+    writeFileSync(file, overrides('0.05', '0.08'));
+    svc = await startTestService({ pricesFile: file, ingestWorkers: 1 });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    dir.remove();
+  });
+
+  it('prices with the file as read at start, not with an edit on disk nobody reloaded', async () => {
+    writeFileSync(file, overrides('9', '9'));
+    const pool = svc.service.core.workers as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }>; size: number };
+    await pool.slots[0]!.worker.terminate();
+    for (let i = 0; i < 200 && pool.size === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    const { proto } = await otlpBodies([
+      { name: 'chat llama-local', attributes: chatAttributes('llama-local', { input_tokens: 1_000_000, output_tokens: 1_000_000 }, { 'gen_ai.provider.name': 'my-vllm', 'pnl.customer.id': 'cust_start_prices' }) },
+    ]);
+    expect((await postTraces(svc.url, proto, { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    await svc.service.core.writer.flush();
+    expect(await svc.service.core.store.select("SELECT toString(cost_usd) AS cost FROM pnl.llm_calls WHERE customer_id = 'cust_start_prices'")).toEqual([{ cost: '0.13' }]);
+  });
+});
+
 describe('price overrides API without PNL_PRICES_FILE', () => {
   let svc: TestService;
   beforeAll(async () => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Router, text, type NextFunction, type Request, type Response } from 'express';
 import type { PnlRepository } from '../pnl/pnl-repository.js';
+import { PricesFileWriteError } from '../service/ingest-core.js';
 import { parseOverridesYaml, PriceBookError, type PriceBook } from '../price/index.js';
 import { ApiError } from './api-error.js';
 import { explainBodyLimit } from './body-limit.js';
@@ -10,7 +11,8 @@ import { explainBodyLimit } from './body-limit.js';
 export interface PriceOverridesHost {
   readonly config: { readonly pricesFile?: string | undefined };
   readonly priceBook: PriceBook;
-  reloadPrices(text?: string): Promise<PriceBook>;
+  reloadPrices(): Promise<PriceBook>;
+  writePrices(text: string): Promise<PriceBook>;
 }
 
 /** An overrides file is a few hundred entries at most; a megabyte is thousands. */
@@ -28,7 +30,8 @@ const REPRICE_HINT = 'calls stored before keep the prices they were rated with; 
  * - `GET /api/v1/prices/overrides` → the file's YAML and what the book in use holds;
  * - `PUT /api/v1/prices/overrides` with the whole YAML as the body: checked as `prices validate`
  *   checks it (a 400 lists every problem with its line; nothing changes), written in place of
- *   the file (atomically: a rename), then every ingest thread prices new calls with it;
+ *   the file (atomically: a rename), then every ingest thread prices new calls with it; changes
+ *   run one at a time (IngestCore);
  * - `POST /api/v1/prices/reload` → reads the file as edited on disk (a deploy, a git pull) and
  *   prices new calls with it, or answers 400 listing its problems and keeps the prices in use.
  * Writes are audit-logged under `actor(req)`. With several replicas, each one reads its own file:
@@ -61,16 +64,13 @@ export function priceRoutes(host: PriceOverridesHost, repo: PnlRepository, actor
     if (typeof req.body !== 'string') throw new ApiError(415, 'unsupported_media_type', 'send the overrides file as the request body with Content-Type: application/yaml');
     const yaml = req.body;
     const overrides = invalidAs400(() => parseOverridesYaml(yaml, 'the request body'));
-    // Written beside the file and renamed over it: a reader never sees half a file.
-    const staged = `${file}.${process.pid}.tmp`;
+    let book: PriceBook;
     try {
-      await writeFile(staged, yaml, 'utf8');
-      await rename(staged, file);
+      book = await host.writePrices(yaml);
     } catch (err) {
-      await rm(staged, { force: true });
-      throw new ApiError(500, 'prices_file_unwritable', `cannot write ${file} (${(err as Error).message}); the prices in use stay: make the file and its directory writable by the service`);
+      if (err instanceof PricesFileWriteError) throw new ApiError(500, 'prices_file_unwritable', err.message);
+      throw err;
     }
-    const book = await host.reloadPrices(yaml);
     await repo.audit(actor(req), 'prices.put', file, { overrides: overrides.length, sha256: sha256(yaml) });
     return { file, in_use: inUse(book), note: REPRICE_HINT };
   }));

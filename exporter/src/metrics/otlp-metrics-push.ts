@@ -37,9 +37,20 @@ export class OtlpMetricsPush {
     return new OtlpMetricsPush(provider);
   }
 
-  /** Pushes once more (the last values), then stops. */
-  async shutdown(): Promise<void> {
-    await this.provider.shutdown();
+  /**
+   * Pushes once more (the last values), then stops; gives up after `timeoutMs`, so an endpoint
+   * that does not answer cannot eat the stop's time for writing the last rows.
+   */
+  async shutdown(timeoutMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.provider.shutdown(), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -163,10 +163,14 @@ function aheadOfClock(span: DecodedSpan, nowUs: number): { reason: 'invalid_time
  * The earliest start a stored row keeps: now less the raw retention in calendar months (the
  * tables' TTL is `start_time + toIntervalMonth(N)`), less a day for the engine's time zone.
  */
-function retentionStartUs(nowUs: number, months: number): number {
-  const d = new Date(Math.floor(nowUs / 1000));
-  d.setUTCMonth(d.getUTCMonth() - months);
-  return (d.getTime() - 86_400_000) * 1000;
+export function retentionStartUs(nowUs: number, months: number): number {
+  const now = new Date(Math.floor(nowUs / 1000));
+  // The day clamped to the month's length, as ClickHouse adds months (31 March less a month is 28 or 29 February, not 3 March).
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  first.setUTCDate(Math.min(now.getUTCDate(), lastDay));
+  first.setUTCHours(now.getUTCHours(), now.getUTCMinutes(), now.getUTCSeconds(), now.getUTCMilliseconds());
+  return (first.getTime() - 86_400_000) * 1000;
 }
 
 function pastRetention(span: DecodedSpan, months: number): { reason: 'invalid_time'; message: string } {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clickHouseTargetOf } from '../config/clickhouse-target.js';
 import { tierMonthlyPrices, type PnlConfig } from '../config/config.js';
@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { DurabilityMetrics } from '../metrics/durability-metrics.js';
 import { PnlMetrics } from '../metrics/pnl-metrics.js';
 import { BatchWriter, batchOfRecords, type RecoveredBatch } from '../pipeline/batch-writer.js';
-import { IngestWorkers } from '../pipeline/ingest-workers.js';
+import { IngestWorkers, type OverridesText } from '../pipeline/ingest-workers.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { PnlRepository } from '../pnl/pnl-repository.js';
 import { loadPriceBook, PriceBookError, priceBookFromOverridesText, type PriceBook } from '../price/index.js';
@@ -28,8 +28,8 @@ export class IngestCore {
   private rankingTimer: NodeJS.Timeout | undefined;
   private rankingRefresh: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  /** The reload under way, if any: reloads run one after another. */
-  private pricesReload: Promise<unknown> = Promise.resolve();
+  /** The price change under way, if any: they run one after another. */
+  private pricesChange: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly config: PnlConfig,
@@ -87,7 +87,9 @@ export class IngestCore {
     // The dashboards fall back on the same tier prices as the engine and read them from
     // ClickHouse: written here, so an app with only the in-process exporter records them too.
     await new PnlRepository(store).putTierPrices(tierMonthlyPrices(config));
-    const priceBook = await loadPriceBook(config.pricesFile !== undefined ? { overridesFile: config.pricesFile } : {});
+    // Read once: the workers build their books from this same text, also those started later.
+    const prices = config.pricesFile === undefined ? undefined : { text: await readPricesFile(config.pricesFile), source: config.pricesFile };
+    const priceBook = prices === undefined ? await loadPriceBook() : await priceBookFromOverridesText(prices.text, prices.source);
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers, maxLabelValues: config.metricsMaxLabelValues });
     const tokenCheck = config.tokenCheckSample > 0 ? await TokenCheck.start({ sample: config.tokenCheckSample, tolerancePct: config.tokenCheckTolerancePct }, { registry: metrics.registry, logger }) : undefined;
     const seen = new SeenSpans(config.dedupMaxKeys);
@@ -132,7 +134,7 @@ export class IngestCore {
       if (tokenCheck !== undefined) logger.info('ingest workers off: the token double-entry check prepares requests on the main thread');
       else {
         stage('starting ingest workers');
-        workers = await IngestWorkers.start(config.ingestWorkers, { config, hashSalt: salt }, logger);
+        workers = await IngestWorkers.start(config.ingestWorkers, { config, hashSalt: salt, ...(prices === undefined ? {} : { prices }) }, logger);
       }
     }
     const core = new IngestCore(config, store, priceBook, metrics, writer, spool, pipeline, logger, tokenCheck, workers);
@@ -150,30 +152,54 @@ export class IngestCore {
   }
 
   /**
-   * Rates calls from now on with the catalog under new overrides: `text` if given (the caller
-   * writes it to PNL_PRICES_FILE), else the file as it is on disk now. Every thread that prices
-   * builds its book from the same text. Stored calls keep their prices (`agentic-pnl reprice`
-   * re-rates them).
-   * @throws PriceBookError listing every problem of the overrides; the prices in use stay.
+   * Rates calls from now on with the catalog under the overrides in PNL_PRICES_FILE as it is on
+   * disk now. Stored calls keep their prices (`agentic-pnl reprice` re-rates them).
+   * @throws PriceBookError listing every problem of the file; the prices in use stay.
    * @throws PricesFileUnsetError when PNL_PRICES_FILE is not set.
    */
-  reloadPrices(text?: string): Promise<PriceBook> {
-    const run = this.pricesReload.then(async () => {
+  reloadPrices(): Promise<PriceBook> {
+    return this.oneAtATime(async (file) => this.usePrices({ text: await readPricesFile(file), source: file }));
+  }
+
+  /**
+   * Checks `text` as overrides, writes it over PNL_PRICES_FILE (beside it, then renamed over it:
+   * never half a file) and rates calls with it from now on.
+   * @throws PriceBookError (nothing written), PricesFileWriteError, PricesFileUnsetError.
+   */
+  writePrices(text: string): Promise<PriceBook> {
+    return this.oneAtATime(async (file) => {
+      const book = await priceBookFromOverridesText(text, file);
+      await writeFileAtomically(file, text);
+      return this.usePrices({ text, source: file }, book);
+    });
+  }
+
+  /** Runs price changes one after another, each with the file's path. */
+  private oneAtATime(fn: (file: string) => Promise<PriceBook>): Promise<PriceBook> {
+    const run = this.pricesChange.then(() => {
       const file = this.config.pricesFile;
       if (file === undefined) throw new PricesFileUnsetError();
-      const prices = { text: text ?? (await readPricesFile(file)), source: file };
-      const book = await priceBookFromOverridesText(prices.text, prices.source);
-      await this.workers?.reloadPrices(prices);
-      this.pipeline.usePriceBook(book);
-      this.book = book;
-      this.logger.info('prices reloaded', { file, entries: book.entries().length, catalogVersion: book.catalogVersion });
-      await this.store
-        .upsertPriceBook(book.entries())
-        .catch((err: unknown) => this.logger.warn('could not record the price book in ClickHouse', { error: (err as Error).message }));
-      return book;
+      return fn(file);
     });
-    this.pricesReload = run.catch(() => undefined);
+    this.pricesChange = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Every thread that prices builds its book from the same `prices` text. The main thread
+   * switches first; a worker that exits meanwhile is replaced with the new text, so a failed
+   * worker reload is logged, not thrown: the switch still reaches every thread.
+   */
+  private async usePrices(prices: OverridesText, built?: PriceBook): Promise<PriceBook> {
+    const book = built ?? (await priceBookFromOverridesText(prices.text, prices.source));
+    this.pipeline.usePriceBook(book);
+    this.book = book;
+    await this.workers?.reloadPrices(prices).catch((err: unknown) => this.logger.warn('an ingest worker did not take the new prices; its replacement starts with them', { error: (err as Error).message }));
+    this.logger.info('prices reloaded', { file: prices.source, entries: book.entries().length, catalogVersion: book.catalogVersion });
+    await this.store
+      .upsertPriceBook(book.entries())
+      .catch((err: unknown) => this.logger.warn('could not record the price book in ClickHouse', { error: (err as Error).message }));
+    return book;
   }
 
   /** Writes everything buffered, stops timers and closes ClickHouse. Idempotent. */
@@ -274,6 +300,23 @@ async function readPricesFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new PriceBookError(file, [{ path: '', message: `cannot read the file (${(err as Error).message}); the prices in use stay` }]);
+    throw new PriceBookError(file, [{ path: '', message: `cannot read the file (${(err as Error).message}); point PNL_PRICES_FILE at a readable YAML file, or unset it to use catalog prices only` }]);
+  }
+}
+
+/** PNL_PRICES_FILE could not be written; the prices in use stay. */
+export class PricesFileWriteError extends Error {
+  override readonly name = 'PricesFileWriteError';
+}
+
+/** Writes `text` beside `file` under a name of its own, then renames it over `file`: a reader never sees half a file. */
+async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const staged = `${file}.${randomUUID()}.tmp`;
+  try {
+    await writeFile(staged, text, 'utf8');
+    await rename(staged, file);
+  } catch (err) {
+    await rm(staged, { force: true });
+    throw new PricesFileWriteError(`cannot write ${file} (${(err as Error).message}); the prices in use stay: make the file and its directory writable by the service`);
   }
 }
