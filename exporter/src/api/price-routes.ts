@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Router, text, type NextFunction, type Request, type Response } from 'express';
 import type { PnlRepository } from '../pnl/pnl-repository.js';
-import { PricesFileWriteError } from '../service/ingest-core.js';
+import { PricesFileUnsetError, PricesFileWriteError } from '../service/ingest-core.js';
 import { parseOverridesYaml, PriceBookError, type PriceBook } from '../price/index.js';
 import { ApiError } from './api-error.js';
 import { explainBodyLimit } from './body-limit.js';
@@ -44,9 +44,7 @@ export function priceRoutes(host: PriceOverridesHost, repo: PnlRepository, actor
   };
   const fileOf = (): string => {
     const file = host.config.pricesFile;
-    if (file === undefined) {
-      throw new ApiError(409, 'prices_file_unset', 'PNL_PRICES_FILE is not set, so there is no overrides file to read or write: start the service with PNL_PRICES_FILE (or --prices-file) naming one (a new file may hold just `version: 1`)');
-    }
+    if (file === undefined) throw new ApiError(409, 'prices_file_unset', new PricesFileUnsetError().message);
     return file;
   };
   const inUse = (book: PriceBook) => ({
@@ -56,7 +54,13 @@ export function priceRoutes(host: PriceOverridesHost, repo: PnlRepository, actor
 
   router.get('/api/v1/prices/overrides', wrap(async () => {
     const file = fileOf();
-    return { file, yaml: await readFile(file, 'utf8'), in_use: inUse(host.priceBook) };
+    let yaml: string;
+    try {
+      yaml = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new ApiError(500, 'prices_file_unreadable', `cannot read ${file} (${(err as Error).message}); the prices in use stay (${inUse(host.priceBook).override_entries} override entries)`);
+    }
+    return { file, yaml, in_use: inUse(host.priceBook) };
   }));
 
   router.put('/api/v1/prices/overrides', YAML_BODY, wrap(async (req) => {
