@@ -119,6 +119,12 @@ export function ingestionHealth(): Dashboard {
         unit: 's', w: 8, h: 8, thresholds: [[600, 'red']],
         targets: [prom('time() - max by (instance) (pnl_gauges_refreshed_timestamp_seconds)', '{{instance}}')],
       }),
+      timeseries({
+        title: 'Newest backup age',
+        description: 'Seconds since the newest backup in PNL_BACKUP_DIR finished (agentic-pnl backup), across replicas; empty until one was taken. PnlBackupStale fires above 26 hours for 30 minutes. Failed backups: pnl_backup_failures_total.',
+        unit: 's', w: 8, h: 8, thresholds: [[93_600, 'red']],
+        targets: [prom('time() - max(pnl_backup_last_success_timestamp_seconds > 0)', 'newest backup')],
+      }),
     ],
   });
 }

@@ -83,6 +83,7 @@ describe('Prometheus rules', () => {
       'InvoiceVarianceHigh',
       'LlmCallsUnpriced',
       'ModelErrorRateHigh',
+      'PnlBackupStale',
       'PnlClickHouseLagHigh',
       'PnlClickHouseWritesFailing',
       'PnlExporterDown',

@@ -6,7 +6,7 @@ import { registerBackupCommands } from '../../exporter/src/cli/backup-command.js
 import type { BackupManifest } from '../../exporter/src/store/backup.js';
 import { chatAttributes, otlpBodies, postTraces } from '../helpers/otlp-payloads.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { startTestService, type TestService } from '../helpers/test-service.js';
+import { metricValue, startTestService, type TestService } from '../helpers/test-service.js';
 
 const PROTO = { 'content-type': 'application/x-protobuf' };
 const json = (body: unknown) => ({ method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -80,6 +80,17 @@ describe('backup and restore', () => {
     expect(existsSync(join(backup.dir, 'manifest.json'))).toBe(true);
     const audit = await svc.service.core.store.select<{ target: string }>("SELECT target FROM pnl.audit_log WHERE action = 'backup'");
     expect(audit).toEqual([{ target: backup.dir }]);
+    const taken = Date.parse(backup.manifest.created_at) / 1000;
+    expect(metricValue(await (await fetch(`${svc.url}/metrics`)).text(), 'pnl_backup_last_success_timestamp_seconds')).toBe(taken);
+    // Read back from PNL_BACKUP_DIR after a restart, so the freshness alert does not reset.
+    await svc.stop({ keepData: true });
+    svc = await startTestService({}, a);
+    let after: number | undefined;
+    for (let i = 0; i < 100 && after !== taken; i++) {
+      after = metricValue(await (await fetch(`${svc.url}/metrics`)).text(), 'pnl_backup_last_success_timestamp_seconds');
+      if (after !== taken) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(after).toBe(taken);
   });
 
   it('restores into an empty data directory exactly, and the restored service knows its spans and hashes users the same', async () => {

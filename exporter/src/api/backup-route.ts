@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Counter, Gauge } from 'prom-client';
 import type { PnlRepository } from '../pnl/pnl-repository.js';
 import type { IngestCore } from '../service/ingest-core.js';
-import { BackupError, backupTables } from '../store/backup.js';
+import { BackupError, backupTables, newestBackupMs } from '../store/backup.js';
 import { StoreError } from '../store/store-error.js';
 import { ApiError } from './api-error.js';
 
@@ -12,22 +13,34 @@ import { ApiError } from './api-error.js';
  * tables agree with each other; requests are still accepted and wait in the spool. Answers with
  * the directory and the row count of each table. Restore with `agentic-pnl restore <dir>`.
  */
-export function backupRoute(core: Pick<IngestCore, 'config' | 'store' | 'writer'>, repo: PnlRepository, actor: (req: Request) => string): Router {
+export function backupRoute(core: Pick<IngestCore, 'config' | 'store' | 'writer' | 'metrics' | 'logger'>, repo: PnlRepository, actor: (req: Request) => string): Router {
   const router = Router();
   let running = false;
+  const root = core.config.backupDir ?? join(core.config.dataDir, 'backups');
+  const registers = [core.metrics.registry];
+  const lastSuccess = new Gauge({
+    name: 'pnl_backup_last_success_timestamp_seconds',
+    help: 'When the newest backup in PNL_BACKUP_DIR finished (Unix seconds); 0 while there is none. Read from the backups at start.',
+    registers,
+  });
+  const failures = new Counter({ name: 'pnl_backup_failures_total', help: 'Backups (POST /api/v1/backup) that failed.', registers });
+  void newestBackupMs(root).then((ms) => {
+    if (ms !== undefined) lastSuccess.set(ms / 1000);
+  }).catch((err: unknown) => core.logger.warn('could not read the backups directory', { dir: root, error: (err as Error).message }));
   router.post('/api/v1/backup', (req: Request, res: Response, next: NextFunction) => {
     if (running) return next(new ApiError(409, 'backup_running', 'a backup is already running; wait for it to finish'));
     running = true;
-    const root = core.config.backupDir ?? join(core.config.dataDir, 'backups');
     const dir = join(root, new Date().toISOString().replace(/[:.]/g, '-'));
     // The salt file is in the data directory whenever PNL_HASH_SALT does not give it, with a server too.
     core.writer
       .whilePaused(() => backupTables(core.store, dir, core.config.hashSalt === undefined ? { dataDir: core.config.dataDir } : {}))
       .then(async (manifest) => {
+        lastSuccess.set(Date.parse(manifest.created_at) / 1000);
         await repo.audit(actor(req), 'backup', dir, { tables: manifest.tables.map((t) => ({ table: t.table, rows: t.rows })) });
         res.json({ dir, manifest });
       })
       .catch((err: unknown) => {
+        failures.inc();
         if (err instanceof BackupError) return next(new ApiError(409, 'backup_refused', err.message));
         const code = (err as NodeJS.ErrnoException).code;
         if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {

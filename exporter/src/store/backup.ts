@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -197,4 +197,27 @@ async function readManifest(dir: string): Promise<BackupManifest> {
   const manifest = JSON.parse(text) as BackupManifest;
   if (manifest.format !== FORMAT) throw new BackupError(`${join(dir, MANIFEST)} is format ${String(manifest.format)}; this version reads format ${FORMAT}`);
   return manifest;
+}
+
+/**
+ * When the newest finished backup under `root` (one directory per backup) was taken, in ms since
+ * the epoch; undefined when there is none. Read at start, so the freshness gauge survives restarts.
+ */
+export async function newestBackupMs(root: string): Promise<number | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return undefined;
+  }
+  let newest: number | undefined;
+  for (const name of names) {
+    try {
+      const created = Date.parse((JSON.parse(await readFile(join(root, name, MANIFEST), 'utf8')) as BackupManifest).created_at);
+      if (Number.isFinite(created) && (newest === undefined || created > newest)) newest = created;
+    } catch {
+      // not a finished backup
+    }
+  }
+  return newest;
 }
