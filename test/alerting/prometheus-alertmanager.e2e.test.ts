@@ -306,6 +306,8 @@ describe('Prometheus and Alertmanager, end to end, deliver a budget alert to Sla
       for (let i = exprs.length - 1; i >= 0; i--) if (exprs[i]!.expr.includes('pnl_forecast_cost_usd')) exprs.splice(i, 1);
     }
     expect(exprs.length).toBeGreaterThan(5);
+    // The backup panel has data once a backup was taken.
+    expect((await fetch(`${svc!.url}/api/v1/backup`, { method: 'POST' })).status).toBe(200);
     // The firing budget alert (previous test) gives ALERTS data; rate() needs two scrapes of the counters.
     for (const { dashboard, expr } of exprs) {
       const result = await waitFor(
