@@ -77,6 +77,7 @@ export class PromRegistryProducer implements MetricProducer {
   private convert(m: MetricObjectWithValues<MetricValue<string>>, endTime: HrTime): MetricData | undefined {
     const times = { startTime: this.startTime, endTime };
     const descriptor = { description: m.help, unit: '', valueType: ValueType.DOUBLE };
+    const values = () => m.values.map((v) => ({ ...times, attributes: v.labels as Attributes, value: v.value }));
     switch (String(m.type)) {
       case 'counter':
         return {
@@ -85,15 +86,10 @@ export class PromRegistryProducer implements MetricProducer {
           aggregationTemporality: AggregationTemporality.CUMULATIVE,
           dataPointType: DataPointType.SUM,
           isMonotonic: true,
-          dataPoints: m.values.map((v) => ({ ...times, attributes: v.labels as Attributes, value: v.value })),
+          dataPoints: values(),
         };
       case 'gauge':
-        return {
-          descriptor: { ...descriptor, name: m.name },
-          aggregationTemporality: AggregationTemporality.CUMULATIVE,
-          dataPointType: DataPointType.GAUGE,
-          dataPoints: m.values.map((v) => ({ ...times, attributes: v.labels as Attributes, value: v.value })),
-        };
+        return { descriptor: { ...descriptor, name: m.name }, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: values() };
       case 'histogram':
         return {
           descriptor: { ...descriptor, name: m.name },
