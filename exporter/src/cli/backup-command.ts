@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { createLogger } from '../log/logger.js';
 import { restoreTables, type BackupManifest } from '../store/backup.js';
+import { applyRetention } from '../store/retention.js';
 import { callService, urlOption } from './api-client.js';
 import { configOf, openStoreFor, withStoreOptions, type StoreFlags } from './open-store.js';
 
@@ -35,6 +37,8 @@ export function registerBackupCommands(program: Command, io: BackupIo = STD): vo
       const config = configOf(o);
       const store = await openStoreFor(config, 'restore');
       try {
+        // The retention this configuration sets, as the service would apply it at start: rows past it go at the next merge.
+        await applyRetention(store.client, { rawMonths: config.retentionRawMonths, aggregateMonths: config.retentionAggregateMonths }, createLogger('warn', (line) => io.err(line)));
         // The salt file lives in the data directory only when PNL_HASH_SALT does not give it.
         const dataDir = config.hashSalt === undefined ? config.dataDir : undefined;
         const manifest = await restoreTables(store, dir, { ...(dataDir === undefined ? {} : { dataDir }), onProgress: (m) => io.err(`restore: ${m}\n`) });

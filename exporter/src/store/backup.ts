@@ -38,6 +38,20 @@ export class BackupError extends Error {
   override readonly name = 'BackupError';
 }
 
+/** The backup directory could not be written (no room, no access): not ClickHouse's doing. */
+export class BackupWriteError extends Error {
+  override readonly name = 'BackupWriteError';
+}
+
+/** Runs a file operation of the backup, its failure a BackupWriteError. */
+async function writing<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    throw new BackupWriteError((err as Error).message, { cause: err });
+  }
+}
+
 /** A table a backup holds, and whether its rows are read FINAL (see `rowsOf`). */
 interface DataTable {
   table: string;
@@ -56,14 +70,17 @@ async function dataTables(store: PnlStore): Promise<DataTable[]> {
   if (rows.some((r) => r.engine === 'Distributed')) {
     throw new BackupError('the pnl tables are Distributed (a ClickHouse cluster, docs/scaling.md): a backup from one node would hold one shard. Use ClickHouse\'s own BACKUP DATABASE pnl ON CLUSTER ... TO S3/Disk instead.');
   }
-  return rows.filter((r) => r.engine.endsWith('MergeTree')).map((r) => ({ table: r.name, final: /^(Replacing|Summing)MergeTree$/.test(r.engine) }));
+  // Replicated and Shared (ClickHouse Cloud) variants collapse the same way.
+  return rows.filter((r) => r.engine.endsWith('MergeTree')).map((r) => ({ table: r.name, final: /(Replacing|Summing)MergeTree$/.test(r.engine) }));
 }
 
 /*
  * A ReplacingMergeTree or SummingMergeTree holds several rows per key until a background merge
  * collapses them, so its count() changes with merges and with the restore's own inserts. Those
- * tables are backed up FINAL: one row per key, the same data as every query reads, and a count
- * that no merge changes, so the restore can check it.
+ * tables are backed up FINAL: one row per key, as a merge would leave them (the sums and the
+ * latest versions readers use; a column neither summed nor versioned, like llm_costs_daily's
+ * customer_tier, keeps one row's value, as in a merge), and a count that no merge changes, so
+ * the restore can check it.
  */
 function rowsOf(t: DataTable): string {
   return `SELECT * FROM pnl.${t.table}${t.final ? ' FINAL' : ''}`;
@@ -89,7 +106,8 @@ async function streamToFile(store: PnlStore, t: DataTable, path: string): Promis
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await rowCount(store, t);
     const result = await store.client.exec({ query: `${rowsOf(t)} FORMAT Native` });
-    await pipeline(result.stream, createWriteStream(path));
+    const file = await writing(() => openForWriting(path));
+    await pipeline(result.stream, file);
     if ((await rowCount(store, t)) === before) return before;
   }
   throw new BackupError(`pnl.${t.table} kept changing while it was read (writes through the API?); try the backup again`);
@@ -108,7 +126,7 @@ async function schemaVersion(store: PnlStore): Promise<number> {
 export async function backupTables(store: PnlStore, dir: string, options: { dataDir?: string; onProgress?: (message: string) => void } = {}): Promise<BackupManifest> {
   if (existsSync(dir)) throw new BackupError(`${dir} already exists; a backup goes into a new directory`);
   const toBackUp = await dataTables(store);
-  await mkdir(dir, { recursive: true });
+  await writing(() => mkdir(dir, { recursive: true }));
   const progress = options.onProgress ?? (() => undefined);
   const tables: BackupManifest['tables'] = [];
   for (const t of toBackUp) {
@@ -128,9 +146,9 @@ export async function backupTables(store: PnlStore, dir: string, options: { data
   }
   const salt = options.dataDir === undefined ? undefined : join(options.dataDir, SALT_FILE);
   const hashSalt = salt !== undefined && existsSync(salt);
-  if (hashSalt) await copyFile(salt, join(dir, SALT_FILE));
+  if (hashSalt) await writing(() => copyFile(salt, join(dir, SALT_FILE)));
   const manifest: BackupManifest = { format: FORMAT, created_at: new Date().toISOString(), schema_version: await schemaVersion(store), tables, hash_salt: hashSalt };
-  await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writing(() => writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`));
   return manifest;
 }
 
@@ -170,15 +188,21 @@ export async function restoreTables(store: PnlStore, dir: string, options: { dat
     // blocks are rows to keep (no deduplication), and none merged on the way in (settings in the
     // SQL, since the embedded session keeps SETs).
     const columns = t.columns.map((c) => `\`${c.replace(/`/g, '``')}\``).join(', ');
-    if (store.target.kind === 'embedded') {
-      await store.client.command({ query: `INSERT INTO pnl.${t.table} (${columns}) SETTINGS insert_deduplicate = 0, optimize_on_insert = 0 SELECT ${columns} FROM file(${sqlPath(path)}, 'Native')` });
-    } else {
-      const result = await store.client.exec({ query: `INSERT INTO pnl.${t.table} (${columns}) FORMAT Native`, values: createReadStream(path), clickhouse_settings: { insert_deduplicate: 0, optimize_on_insert: 0 } });
-      result.stream.destroy();
+    // Rows past the retention are deleted by TTL merges, as in the service, but not before they are counted.
+    const ttl = await ttlMerges(store, t.table, 'STOP');
+    try {
+      if (store.target.kind === 'embedded') {
+        await store.client.command({ query: `INSERT INTO pnl.${t.table} (${columns}) SETTINGS insert_deduplicate = 0, optimize_on_insert = 0 SELECT ${columns} FROM file(${sqlPath(path)}, 'Native')` });
+      } else {
+        const result = await store.client.exec({ query: `INSERT INTO pnl.${t.table} (${columns}) FORMAT Native`, values: createReadStream(path), clickhouse_settings: { insert_deduplicate: 0, optimize_on_insert: 0 } });
+        result.stream.destroy();
+      }
+      const rows = await rowCount(store, known.get(t.table)!);
+      if (rows !== t.rows) throw new BackupError(`pnl.${t.table} holds ${rows} rows after the restore, the backup ${t.rows}: the file ${path} is damaged or incomplete`);
+      progress(`${t.table}: ${rows} rows`);
+    } finally {
+      if (ttl) await ttlMerges(store, t.table, 'START');
     }
-    const rows = await rowCount(store, known.get(t.table)!);
-    if (rows !== t.rows) throw new BackupError(`pnl.${t.table} holds ${rows} rows after the restore, the backup ${t.rows}: the file ${path} is damaged or incomplete`);
-    progress(`${t.table}: ${rows} rows`);
   }
   if (manifest.hash_salt && salt !== undefined && !existsSync(salt)) {
     await mkdir(options.dataDir!, { recursive: true });
@@ -220,4 +244,29 @@ export async function newestBackupMs(root: string): Promise<number | undefined> 
     }
   }
   return newest;
+}
+
+/** Stops or starts a table's TTL merges; false where the user may not (a server without the SYSTEM grant). */
+async function ttlMerges(store: PnlStore, table: string, what: 'STOP' | 'START'): Promise<boolean> {
+  try {
+    await store.client.command({ query: `SYSTEM ${what} TTL MERGES pnl.${table}` });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** When the audit log last recorded a backup, in ms since the epoch; undefined when never. */
+export async function lastAuditedBackupMs(store: PnlStore): Promise<number | undefined> {
+  const [r] = await store.select<{ ms: string }>("SELECT toString(toUnixTimestamp64Milli(max(at))) AS ms FROM pnl.audit_log WHERE action = 'backup' HAVING count() > 0");
+  return r === undefined ? undefined : Number(r.ms);
+}
+
+/** A write stream, resolved once the file is open (so a directory it cannot write fails here, as a write error). */
+function openForWriting(path: string): Promise<NodeJS.WritableStream> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(path);
+    out.once('open', () => resolve(out));
+    out.once('error', reject);
+  });
 }
