@@ -67,7 +67,7 @@ export function priceRoutes(host: PriceOverridesHost, repo: PnlRepository, actor
     const file = fileOf();
     if (typeof req.body !== 'string') throw new ApiError(415, 'unsupported_media_type', 'send the overrides file as the request body with Content-Type: application/yaml');
     const yaml = req.body;
-    const overrides = invalidAs400(() => parseOverridesYaml(yaml, 'the request body'));
+    const overrides = await invalidAs400(() => parseOverridesYaml(yaml, 'the request body'), 'Nothing was changed.');
     let book: PriceBook;
     try {
       book = await host.writePrices(yaml);
@@ -81,27 +81,19 @@ export function priceRoutes(host: PriceOverridesHost, repo: PnlRepository, actor
 
   router.post('/api/v1/prices/reload', wrap(async (req) => {
     const file = fileOf();
-    const book = await reloadAs400(host);
+    const book = await invalidAs400(() => host.reloadPrices(), 'The prices in use stay.');
     await repo.audit(actor(req), 'prices.reload', file, { overrides: inUse(book).override_entries });
     return { file, in_use: inUse(book), note: REPRICE_HINT };
   }));
   return router;
 }
 
-function invalidAs400<T>(fn: () => T): T {
+/** A PriceBookError as a 400 listing its problems, followed by what happened to the prices in use. */
+async function invalidAs400<T>(fn: () => T | Promise<T>, outcome: string): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
-    if (err instanceof PriceBookError) throw new ApiError(400, 'invalid_prices', `${err.message}\nNothing was changed.`);
-    throw err;
-  }
-}
-
-async function reloadAs400(host: PriceOverridesHost): Promise<PriceBook> {
-  try {
-    return await host.reloadPrices();
-  } catch (err) {
-    if (err instanceof PriceBookError) throw new ApiError(400, 'invalid_prices', `${err.message}\nThe prices in use stay.`);
+    if (err instanceof PriceBookError) throw new ApiError(400, 'invalid_prices', `${err.message}\n${outcome}`);
     throw err;
   }
 }

@@ -17,10 +17,8 @@ import { WrappedCalls } from './wrapped-calls.js';
 
 const setup = workerData as IngestWorkerSetup;
 const port = parentPort!;
-let priceBook =
-  setup.prices !== undefined
-    ? await priceBookFromOverridesText(setup.prices.text, setup.prices.source)
-    : await loadPriceBook(setup.config.pricesFile !== undefined ? { overridesFile: setup.config.pricesFile } : {});
+// The core passes the overrides text it read whenever PNL_PRICES_FILE is set; without it, catalog prices.
+let priceBook = setup.prices !== undefined ? await priceBookFromOverridesText(setup.prices.text, setup.prices.source) : await loadPriceBook();
 const normalizeOptions = normalizeOptionsFrom(setup.config, setup.hashSalt);
 /** Buffer.allocUnsafe serves smaller sizes from a shared pool; from this size a buffer has its own memory. */
 const MOVE_MIN_BYTES = 4096;

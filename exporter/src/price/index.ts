@@ -10,7 +10,7 @@ export type { PriceBookEntry } from './price-book-entries.js';
 export type { PriceOverride, ValidOverride } from './override-schema.js';
 export type { PriceBookProblem } from './price-book-error.js';
 export { PriceBookError } from './price-book-error.js';
-export { parseOverridesYaml, readOverridesFile } from './overrides-file.js';
+export { parseOverridesYaml, readOverridesFile, readOverridesText } from './overrides-file.js';
 export { formatPicoUsd, picoToUsdNumber, PICO_PER_USD } from './money.js';
 export type { CatalogDiff, CatalogRate, CatalogSnapshot, ModelRates, ProviderDiff, RateChange } from './catalog-diff.js';
 export { diffCatalogs } from './catalog-diff.js';

@@ -31,14 +31,17 @@ function pathText(path: readonly PropertyKey[]): string {
  * (unreadable file, YAML syntax, unknown keys, bad values, duplicate ids, ambiguous entries) at once.
  */
 export async function readOverridesFile(path: string): Promise<ValidOverride[]> {
-  let text: string;
+  return parseOverridesYaml(await readOverridesText(path), path);
+}
+
+/** The overrides file's text, unchecked. Throws {@link PriceBookError} when it cannot be read. */
+export async function readOverridesText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new PriceBookError(path, [{ path: '', message: `cannot read the file (${reason}); point PNL_PRICES_FILE at a readable YAML file, or unset it to use catalog prices only` }]);
   }
-  return parseOverridesYaml(text, path);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clickHouseTargetOf } from '../config/clickhouse-target.js';
 import { tierMonthlyPrices, type PnlConfig } from '../config/config.js';
@@ -12,7 +12,7 @@ import { BatchWriter, batchOfRecords, type RecoveredBatch } from '../pipeline/ba
 import { IngestWorkers, type OverridesText } from '../pipeline/ingest-workers.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { PnlRepository } from '../pnl/pnl-repository.js';
-import { loadPriceBook, PriceBookError, priceBookFromOverridesText, type PriceBook } from '../price/index.js';
+import { loadPriceBook, priceBookFromOverridesText, readOverridesText, type PriceBook } from '../price/index.js';
 import { redactedUrl } from '../store/open-clickhouse.js';
 import { PnlStore } from '../store/pnl-store.js';
 import { applyRetention } from '../store/retention.js';
@@ -88,7 +88,7 @@ export class IngestCore {
     // ClickHouse: written here, so an app with only the in-process exporter records them too.
     await new PnlRepository(store).putTierPrices(tierMonthlyPrices(config));
     // Read once: the workers build their books from this same text, also those started later.
-    const prices = config.pricesFile === undefined ? undefined : { text: await readPricesFile(config.pricesFile), source: config.pricesFile };
+    const prices = config.pricesFile === undefined ? undefined : { text: await readOverridesText(config.pricesFile), source: config.pricesFile };
     const priceBook = prices === undefined ? await loadPriceBook() : await priceBookFromOverridesText(prices.text, prices.source);
     const metrics = new PnlMetrics({ topCustomers: config.topCustomers, maxLabelValues: config.metricsMaxLabelValues });
     const tokenCheck = config.tokenCheckSample > 0 ? await TokenCheck.start({ sample: config.tokenCheckSample, tolerancePct: config.tokenCheckTolerancePct }, { registry: metrics.registry, logger }) : undefined;
@@ -158,7 +158,7 @@ export class IngestCore {
    * @throws PricesFileUnsetError when PNL_PRICES_FILE is not set.
    */
   reloadPrices(): Promise<PriceBook> {
-    return this.oneAtATime(async (file) => this.usePrices({ text: await readPricesFile(file), source: file }));
+    return this.oneAtATime(async (file) => this.usePrices({ text: await readOverridesText(file), source: file }));
   }
 
   /**
@@ -293,14 +293,6 @@ export class PricesFileUnsetError extends Error {
   override readonly name = 'PricesFileUnsetError';
   constructor() {
     super('PNL_PRICES_FILE is not set, so there is no overrides file to read or write: start the service with PNL_PRICES_FILE (or --prices-file) naming one (a new file may hold just `version: 1`)');
-  }
-}
-
-async function readPricesFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new PriceBookError(file, [{ path: '', message: `cannot read the file (${(err as Error).message}); point PNL_PRICES_FILE at a readable YAML file, or unset it to use catalog prices only` }]);
   }
 }
 

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { writeAllSync } from '../io/write-all-sync.js';
 import type { ClickHouseTarget } from './open-clickhouse.js';
+import { sqlPath } from './outfile.js';
 import { structureOf, type ColumnSpec } from './row-format.js';
 
 /** Inserts a RowBinary payload, given as consecutive chunks, into a table. */
@@ -77,7 +78,7 @@ export async function createRowBinaryInserter(client: ClickHouseClient, target: 
       const file = writeFile(payload);
       try {
         await client.command({
-          query: `INSERT INTO ${table} (${columnList(columns)}) SELECT * FROM file('${file}', 'RowBinary', '${fileStructure(columns)}')`,
+          query: `INSERT INTO ${table} (${columnList(columns)}) SELECT * FROM file(${sqlPath(file)}, 'RowBinary', '${fileStructure(columns)}')`,
           clickhouse_settings: settings,
         });
       } finally {
